@@ -1,0 +1,112 @@
+import type { RawFrame } from '../capture/types';
+import { FieldTree } from '../fields/tree';
+import type { CaptureState, Dissection, LayerDecoder, LayerInput, NextLayer } from './dissection';
+import { FragmentTable } from './defrag';
+import { FRAME_FIELDS, recordFrameFields } from './framefields';
+import { decodeEthernet, decodeVlan } from './ethernet';
+import { decodeSll, decodeSll2 } from './sll';
+import { decodeNull, decodeLoop, decodeRawIp } from './null';
+import { decodeArp } from './arp';
+import { decodeIpv4 } from './ipv4';
+import { decodeIpv6 } from './ipv6';
+import { decodeIcmp } from './icmp';
+import { decodeIcmpv6 } from './icmpv6';
+import { decodeUdp } from './udp';
+import { decodeTcp } from './tcp';
+import { decodeDns, decodeDnsOverTcp } from './dns';
+
+/** Decoders by the name a previous layer (or the link type) hands on. */
+const DECODERS: Readonly<Record<string, LayerDecoder>> = {
+  eth: decodeEthernet,
+  vlan: decodeVlan,
+  sll: decodeSll,
+  sll2: decodeSll2,
+  null: decodeNull,
+  loop: decodeLoop,
+  raw: decodeRawIp,
+  arp: decodeArp,
+  ip: decodeIpv4,
+  ipv6: decodeIpv6,
+  icmp: decodeIcmp,
+  icmpv6: decodeIcmpv6,
+  udp: decodeUdp,
+  tcp: decodeTcp,
+  dns: decodeDns,
+  'dns-tcp': decodeDnsOverTcp,
+};
+
+/** LINKTYPE_* values we decode, and their first decoder. */
+export const LINK_TYPE_DECODERS: Readonly<Record<number, string>> = {
+  0: 'null',
+  1: 'eth',
+  101: 'raw',
+  108: 'loop',
+  113: 'sll',
+  228: 'raw',
+  229: 'raw',
+  276: 'sll2',
+};
+
+/** Tunnels, ICMP errors and extension headers never nest deeper than this in real traffic. */
+const MAX_LAYERS = 32;
+
+export function newCaptureState(): CaptureState {
+  return { ipv4Fragments: new FragmentTable(), ipv6Fragments: new FragmentTable() };
+}
+
+/**
+ * Decodes one frame through link -> network -> transport -> application. Never throws: a bug in a
+ * decoder becomes malformed{code:'internal'} and the layers decoded before it stay.
+ */
+export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolean): Dissection {
+  const d: Dissection = {
+    frame: {
+      number: raw.number,
+      linkType: raw.linkType,
+      interfaceId: raw.interfaceId,
+      tsSeconds: raw.tsSeconds,
+      tsNanos: raw.tsNanos,
+      originalLength: raw.originalLength,
+      capturedLength: raw.data.length,
+    },
+    sources: [raw.data],
+    tree: new FieldTree(withTree),
+    state,
+    protocols: [],
+    malformed: null,
+    eth: null,
+    arp: null,
+    ip: null,
+    icmp: null,
+    tcp: null,
+    udp: null,
+    dns: null,
+  };
+  recordFrameFields(d);
+  const first = LINK_TYPE_DECODERS[raw.linkType];
+  if (first === undefined) return d;
+  let next: NextLayer | null = { decoder: first, source: 0, offset: 0, end: raw.data.length, embedded: false };
+  try {
+    for (let depth = 0; next && depth < MAX_LAYERS; depth++) next = decodeLayer(d, next);
+  } catch (error) {
+    d.malformed ??= {
+      code: 'internal',
+      layer: next?.decoder ?? 'frame',
+      offset: next?.offset ?? 0,
+      message: `internal decoder error: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  return d;
+}
+
+/** Runs the decoder an earlier layer asked for; ICMP errors call this for the packet they embed. */
+export function decodeLayer(d: Dissection, next: NextLayer): NextLayer | null {
+  const decoder = DECODERS[next.decoder];
+  if (!decoder) return null;
+  const at: LayerInput = { source: next.source, offset: next.offset, end: next.end, embedded: next.embedded };
+  d.tree.source = at.source;
+  d.tree.closeAll();
+  return decoder(d, at);
+}
+
+export { FRAME_FIELDS };
