@@ -1,0 +1,60 @@
+/** Byte-level helpers shared by the decoders: big-endian reads, address text, Internet checksum. */
+
+export function u16(b: Uint8Array, at: number): number {
+  return (b[at] << 8) | b[at + 1];
+}
+
+export function u32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** 'aa:bb:cc:dd:ee:ff' (Wireshark's ether format, lower case). */
+export function formatMac(b: Uint8Array, at: number): string {
+  return `${HEX2[b[at]]}:${HEX2[b[at + 1]]}:${HEX2[b[at + 2]]}:${HEX2[b[at + 3]]}:${HEX2[b[at + 4]]}:${HEX2[b[at + 5]]}`;
+}
+
+export function formatIpv4(b: Uint8Array, at: number): string {
+  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+}
+
+/** RFC 5952 text: lower case, leading zeros dropped, the longest run (>= 2) of zero groups as '::'. */
+export function formatIpv6(b: Uint8Array, at: number): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(u16(b, at + 2 * i));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
+    i = j;
+  }
+  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted quad, as Wireshark prints it.
+  if (bestStart === 0 && bestLength === 5 && groups[5] === 0xffff) return `::ffff:${formatIpv4(b, at + 12)}`;
+  if (bestStart < 0) return groups.map((g) => g.toString(16)).join(':');
+  const head = groups.slice(0, bestStart).map((g) => g.toString(16)).join(':');
+  const tail = groups.slice(bestStart + bestLength).map((g) => g.toString(16)).join(':');
+  return `${head}::${tail}`;
+}
+
+/**
+ * One's-complement sum of 16-bit big-endian words over [start, end) added to `initial` (not folded,
+ * not complemented), so pseudo-header and payload sums can be chained; fold with finishChecksum.
+ */
+export function onesComplementSum(b: Uint8Array, start: number, end: number, initial = 0): number {
+  let sum = initial;
+  let i = start;
+  for (; i + 1 < end; i += 2) sum += (b[i] << 8) | b[i + 1];
+  if (i < end) sum += b[i] << 8;
+  // Fold now and then so the sum never leaves the safe integer range on huge inputs.
+  return sum > 0x7fffffff ? (sum & 0xffff) + Math.floor(sum / 0x10000) : sum;
+}
+
+/** Folds a running sum to 16 bits and complements it: 0 means a received checksum verifies. */
+export function finishChecksum(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return ~sum & 0xffff;
+}
