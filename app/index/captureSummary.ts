@@ -1,0 +1,126 @@
+import type { CaptureProblem } from '../capture/types';
+import type { Dissection } from '../decode/dissection';
+import type { DecodeIssue } from '../decode/issue';
+
+/** One node of the protocol hierarchy (as tshark -z io,phs): frames and bytes whose stack starts with this path. */
+export interface ProtocolNode {
+  protocol: string;
+  frames: number;
+  bytes: number;
+  children: ProtocolNode[];
+}
+
+export interface MalformedFrame {
+  frame: number;
+  issue: DecodeIssue;
+}
+
+export interface CaptureSummary {
+  frames: number;
+  /** Sum of frame.len (bytes on the wire). */
+  bytes: number;
+  capturedBytes: number;
+  firstTime: { seconds: number; nanos: number } | null;
+  lastTime: { seconds: number; nanos: number } | null;
+  /** Last minus first timestamp, in seconds (a double: durations fit). */
+  durationSeconds: number;
+  linkTypes: Record<string, number>;
+  protocols: ProtocolNode[];
+  conversations: { tcp: number; udp: number; ip: number };
+  malformed: number;
+  /** The first malformed frames with their reasons (at most MALFORMED_EXAMPLES). */
+  malformedExamples: MalformedFrame[];
+  /** Why the file stopped being readable, if it did. */
+  fileProblem: CaptureProblem | null;
+}
+
+const MALFORMED_EXAMPLES = 10;
+
+/**
+ * Accumulates the capture-wide counts of `wirelens summary`, one dissection at a time, in capture order.
+ * Conversations are counted by their address/port tuples (both directions together).
+ */
+export class CaptureSummaryBuilder {
+  private frames = 0;
+  private bytes = 0;
+  private capturedBytes = 0;
+  private firstTime: { seconds: number; nanos: number } | null = null;
+  private lastTime: { seconds: number; nanos: number } | null = null;
+  private readonly linkTypes = new Map<number, number>();
+  private readonly protocolRoot: ProtocolNode = { protocol: '', frames: 0, bytes: 0, children: [] };
+  /** Child lookup per hierarchy node, so adding a frame is a few map hits rather than array scans. */
+  private readonly childIndex = new Map<ProtocolNode, Map<string, ProtocolNode>>();
+  private readonly tcpTuples = new Set<string>();
+  private readonly udpTuples = new Set<string>();
+  private readonly ipPairs = new Set<string>();
+  private malformed = 0;
+  private readonly malformedExamples: MalformedFrame[] = [];
+  private fileProblem: CaptureProblem | null = null;
+
+  add(d: Dissection): void {
+    const f = d.frame;
+    this.frames++;
+    this.bytes += f.originalLength;
+    this.capturedBytes += f.capturedLength;
+    const time = { seconds: f.tsSeconds, nanos: f.tsNanos };
+    this.firstTime ??= time;
+    this.lastTime = time;
+    this.linkTypes.set(f.linkType, (this.linkTypes.get(f.linkType) ?? 0) + 1);
+    this.addProtocols(d.protocols, f.originalLength);
+    if (d.ip) {
+      const pair = orderedPair(d.ip.src, d.ip.dst);
+      this.ipPairs.add(pair);
+      if (d.tcp) this.tcpTuples.add(orderedPair(`${d.ip.src} ${d.tcp.srcPort}`, `${d.ip.dst} ${d.tcp.dstPort}`));
+      if (d.udp) this.udpTuples.add(orderedPair(`${d.ip.src} ${d.udp.srcPort}`, `${d.ip.dst} ${d.udp.dstPort}`));
+    }
+    if (d.malformed) {
+      this.malformed++;
+      if (this.malformedExamples.length < MALFORMED_EXAMPLES) this.malformedExamples.push({ frame: f.number, issue: d.malformed });
+    }
+  }
+
+  setFileProblem(problem: CaptureProblem): void {
+    this.fileProblem = problem;
+  }
+
+  result(): CaptureSummary {
+    const first = this.firstTime;
+    const last = this.lastTime;
+    return {
+      frames: this.frames,
+      bytes: this.bytes,
+      capturedBytes: this.capturedBytes,
+      firstTime: first,
+      lastTime: last,
+      durationSeconds: first && last ? last.seconds - first.seconds + (last.nanos - first.nanos) / 1e9 : 0,
+      linkTypes: Object.fromEntries([...this.linkTypes].map(([type, count]) => [String(type), count])),
+      protocols: this.protocolRoot.children,
+      conversations: { tcp: this.tcpTuples.size, udp: this.udpTuples.size, ip: this.ipPairs.size },
+      malformed: this.malformed,
+      malformedExamples: this.malformedExamples,
+      fileProblem: this.fileProblem,
+    };
+  }
+
+  private addProtocols(protocols: readonly string[], bytes: number): void {
+    let node = this.protocolRoot;
+    for (const protocol of protocols) {
+      let children = this.childIndex.get(node);
+      if (!children) this.childIndex.set(node, (children = new Map()));
+      let child = children.get(protocol);
+      if (!child) {
+        child = { protocol, frames: 0, bytes: 0, children: [] };
+        children.set(protocol, child);
+        node.children.push(child);
+      }
+      child.frames++;
+      child.bytes += bytes;
+      node = child;
+    }
+  }
+}
+
+/** The same key for both directions of a conversation. */
+function orderedPair(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}

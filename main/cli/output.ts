@@ -1,0 +1,40 @@
+/** Buffered text output for the command line: large writes, and a quiet stop when the reader goes away (| head). */
+export interface Output {
+  write(text: string): void;
+  /** Raw bytes (follow --raw). */
+  writeBytes(bytes: Uint8Array): void;
+  flush(): Promise<void>;
+}
+
+const FLUSH_AT = 1 << 16;
+
+export function createOutput(stream: NodeJS.WritableStream): Output {
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') closed = true;
+    else throw error;
+  });
+  const drainText = () => {
+    if (pendingLength === 0) return;
+    if (!closed) stream.write(pending.join(''));
+    pending = [];
+    pendingLength = 0;
+  };
+  return {
+    write(text) {
+      pending.push(text);
+      pendingLength += text.length;
+      if (pendingLength >= FLUSH_AT) drainText();
+    },
+    writeBytes(bytes) {
+      drainText();
+      if (!closed) stream.write(bytes);
+    },
+    flush() {
+      drainText();
+      return new Promise((resolve) => (closed ? resolve() : stream.write('', () => resolve())));
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { CaptureSummaryBuilder, type CaptureSummary, type ProtocolNode } from '../../app/index/captureSummary';
+import { analyzeFile } from '../io/analyzeFile';
+
+export interface SummaryOptions {
+  json: boolean;
+}
+
+/** `wirelens summary FILE [--json]`: runs the whole analysis pipeline and prints the capture-wide counts. */
+export async function runSummary(file: string, options: SummaryOptions, write: (text: string) => void): Promise<void> {
+  const builder = new CaptureSummaryBuilder();
+  const { problem } = await analyzeFile(file, { withTree: false, onFrame: (d) => builder.add(d) });
+  if (problem) builder.setFileProblem(problem);
+  const summary = builder.result();
+  write(options.json ? `${JSON.stringify({ file, ...summary }, null, 2)}\n` : formatSummary(file, summary));
+}
+
+const LINK_TYPE_NAMES: Readonly<Record<string, string>> = {
+  '0': 'BSD loopback (NULL)',
+  '1': 'Ethernet',
+  '101': 'Raw IP',
+  '108': 'OpenBSD loopback',
+  '113': 'Linux cooked (SLL)',
+  '228': 'Raw IPv4',
+  '229': 'Raw IPv6',
+  '276': 'Linux cooked v2 (SLL2)',
+};
+
+function formatSummary(file: string, s: CaptureSummary): string {
+  const lines = [
+    `File:          ${file}`,
+    `Frames:        ${s.frames}`,
+    `Bytes:         ${s.bytes} on the wire, ${s.capturedBytes} captured`,
+    `Duration:      ${s.durationSeconds.toFixed(6)} s`,
+    `Link types:    ${Object.entries(s.linkTypes).map(([type, n]) => `${LINK_TYPE_NAMES[type] ?? `linktype ${type}`} (${n})`).join(', ') || 'none'}`,
+    `Conversations: ${s.conversations.tcp} TCP, ${s.conversations.udp} UDP, ${s.conversations.ip} IP pairs`,
+    `Malformed:     ${s.malformed} frames`,
+  ];
+  for (const m of s.malformedExamples) lines.push(`  frame ${m.frame}: ${m.issue.layer} at byte ${m.issue.offset}: ${m.issue.message}`);
+  if (s.fileProblem) lines.push(`File problem:  at byte ${s.fileProblem.offset}: ${s.fileProblem.message}`);
+  lines.push('Protocol hierarchy (frames, bytes):');
+  const walk = (nodes: ProtocolNode[], depth: number) => {
+    for (const node of nodes) {
+      lines.push(`${'  '.repeat(depth + 1)}${node.protocol}  ${node.frames}  ${node.bytes}`);
+      walk(node.children, depth + 1);
+    }
+  };
+  walk(s.protocols, 0);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,15 @@
+// Bundles the command line (main/cli) into one ES module so `wirelens` starts fast without a TypeScript loader.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { wirelens: 'main/cli/index.ts' },
+  outdir: 'out/cli',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external',
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+}).catch(() => process.exit(1));
