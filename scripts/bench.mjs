@@ -1,0 +1,44 @@
+// `npm run bench`: Wirelens' whole analysis (`wirelens summary`) beside `tshark -q -z conv,tcp` on the same
+// large real capture, in the same run: wall time, packets/s, MB/s and peak RSS of each.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const capture = resolve(process.argv[2] ?? 'bench-data/mixed-1m.pcap');
+const recorder = resolve('../shared/tools/mixed_capture.py');
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(1);
+}
+
+if (!existsSync('/usr/bin/time')) fail('needs /usr/bin/time for peak memory (apt-get install time)');
+if (!existsSync(capture)) {
+  if (!existsSync(recorder)) fail(`no capture at ${capture} and no recorder at ${recorder}`);
+  mkdirSync('bench-data', { recursive: true });
+  process.stdout.write(`recording ${capture} with mixed_capture.py (1,000,000 packets, needs root)...\n`);
+  const rec = spawnSync('python3', [recorder, capture, '300', '1000000'], { stdio: 'inherit' });
+  if (rec.status !== 0) fail('recording failed');
+}
+
+/** Runs a command under /usr/bin/time; returns wall seconds, peak RSS in MB and stdout. */
+function measure(command, args) {
+  const run = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) fail(`${command} failed:\n${run.stderr}`);
+  const [wall, maxKb] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { wall, rssMb: maxKb / 1024, stdout: run.stdout };
+}
+
+const bytes = statSync(capture).size;
+const ours = measure(process.execPath, ['bin/wirelens.mjs', 'summary', capture, '--json']);
+const frames = JSON.parse(ours.stdout).frames;
+const tshark = measure('tshark', ['-r', capture, '-q', '-z', 'conv,tcp']);
+
+const row = (name, m) =>
+  `${name.padEnd(28)} ${m.wall.toFixed(2).padStart(8)} s ${Math.round(frames / m.wall).toLocaleString('en').padStart(12)} pkt/s ` +
+  `${(bytes / 1e6 / m.wall).toFixed(0).padStart(7)} MB/s ${m.rssMb.toFixed(0).padStart(7)} MB peak RSS`;
+process.stdout.write(
+  `capture: ${capture}\n         ${frames.toLocaleString('en')} frames, ${(bytes / 1e6).toFixed(0)} MB\n` +
+    `${row('wirelens summary', ours)}\n${row('tshark -q -z conv,tcp', tshark)}\n` +
+    `speed-up: ${(tshark.wall / ours.wall).toFixed(1)}x\n`,
+);
