@@ -1,0 +1,100 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { createCaptureReader } from '../../app/capture/reader';
+import type { CaptureSink } from '../../app/capture/types';
+
+/** The file itself could not be read (missing, not permitted, a directory...): one sentence for the user. */
+export class CaptureFileError extends Error {
+  constructor(
+    message: string,
+    /** The errno code (ENOENT, EACCES, EISDIR, ...) when the system gave one. */
+    readonly code: string | null,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'CaptureFileError';
+  }
+}
+
+export interface ReadCaptureOptions {
+  /** Bytes per read; the one buffer of this size is reused for the whole file. Default 1 MiB. */
+  chunkSize?: number;
+  onProgress?(bytesRead: number, totalBytes: number): void;
+  /** Aborting rejects the promise with the signal's reason after the chunk being handled. */
+  signal?: AbortSignal;
+}
+
+export interface ReadCaptureResult {
+  /** null when the file was neither (the sink got the problem). */
+  format: 'pcap' | 'pcapng' | null;
+  /** Bytes read from the file. */
+  bytes: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+/**
+ * Streams a capture file through the incremental reader. Frames reach the sink as views into one reused
+ * read buffer, valid during the sink call only (as the CaptureSink contract says). Damage inside the file
+ * goes to sink.problem and the promise still resolves; failing to read the file at all rejects with a
+ * CaptureFileError.
+ */
+export async function readCaptureFile(
+  path: string,
+  sink: CaptureSink,
+  options: ReadCaptureOptions = {},
+): Promise<ReadCaptureResult> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  options.signal?.throwIfAborted();
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw captureFileError(error, path);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new CaptureFileError(`${path} is a directory, not a capture file.`, 'EISDIR', path);
+    const totalBytes = stat.size;
+    const reader = createCaptureReader(sink);
+    const buffer = new Uint8Array(chunkSize);
+    let position = 0;
+    for (;;) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, 0, chunkSize, position));
+      } catch (error) {
+        throw captureFileError(error, path);
+      }
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      reader.push(buffer.subarray(0, bytesRead));
+      options.onProgress?.(position, totalBytes);
+      options.signal?.throwIfAborted();
+    }
+    reader.end();
+    return { format: reader.format, bytes: position };
+  } finally {
+    await handle.close();
+  }
+}
+
+function captureFileError(error: unknown, path: string): Error {
+  if (error instanceof CaptureFileError) return error;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : null;
+  switch (code) {
+    case 'ENOENT':
+      return new CaptureFileError(`${path}: no such file.`, code, path);
+    case 'EACCES':
+    case 'EPERM':
+      return new CaptureFileError(`${path}: permission denied (the file is not readable by this user).`, code, path);
+    case 'EISDIR':
+      return new CaptureFileError(`${path} is a directory, not a capture file.`, code, path);
+    case 'ENOTDIR':
+      return new CaptureFileError(`${path}: a part of the path is not a directory.`, code, path);
+    default: {
+      const detail = error instanceof Error ? error.message : String(error);
+      return new CaptureFileError(`${path}: the file could not be read (${detail}).`, code, path);
+    }
+  }
+}
