@@ -1,0 +1,248 @@
+import { writeFileSync } from 'node:fs';
+import { FirstOccurrences, formatFieldValue } from '../../app/fields/format';
+import { fieldByName, type FieldDef } from '../../app/fields/registry';
+import { analyzeFile } from '../../main/io/analyzeFile';
+import { displayPath, tsharkFields } from '../helpers/tshark';
+import { encapsulationBefore } from './encapsulation';
+
+/*
+ * The differential test's machinery: decode a capture in process the way `wirelens fields` does, ask
+ * tshark for the same fields, and sort every difference into
+ * - out of scope: tshark reached the field through an encapsulation we do not decode (./encapsulation.ts);
+ * - pending: a known difference with a stated reason (see PENDING), confirmed by running tshark again with
+ *   the preference that removes it;
+ * - failure: everything else.
+ */
+
+/** DESIGN.md section 4, decoding fields. */
+export const DECODING_FIELDS: readonly string[] = [
+  'frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len',
+  'eth.src', 'eth.dst', 'eth.type', 'vlan.id', 'sll.pkttype',
+  'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4',
+  'ip.src', 'ip.dst', 'ip.proto', 'ip.ttl', 'ip.len', 'ip.id', 'ip.flags.df', 'ip.flags.mf', 'ip.frag_offset',
+  'ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'ipv6.plen', 'ipv6.hlim', 'ipv6.fraghdr.offset',
+  'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code',
+  'udp.srcport', 'udp.dstport', 'udp.length',
+  'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.flags', 'tcp.window_size_value', 'tcp.len',
+  'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.timestamp.tsval', 'tcp.options.timestamp.tsecr',
+  'tcp.options.sack_le',
+  'dns.id', 'dns.flags.response', 'dns.flags.rcode', 'dns.qry.name', 'dns.qry.type', 'dns.count.answers',
+  'dns.a', 'dns.aaaa', 'dns.cname', 'dns.mx.mail_exchange', 'dns.txt', 'dns.srv.port', 'dns.ptr.domain_name',
+];
+
+/**
+ * Known differences that wait on a later part of the engine. Each names the tshark preference under which
+ * tshark prints what we print now; a difference counts as pending only when that run agrees with us.
+ */
+export const PENDING: readonly { field: string; prefs: Readonly<Record<string, string>>; reason: string }[] = [
+  {
+    field: 'tcp.options.sack_le',
+    prefs: { 'tcp.relative_sequence_numbers': 'FALSE' },
+    reason: 'tshark prints SACK edges relative to the stream\'s initial sequence number (TCP analysis); the decoder records raw edges',
+  },
+];
+
+export interface OurDecoding {
+  rows: string[][];
+  protocols: string[];
+  /** The reader refused the file (message), or null. */
+  error: string | null;
+  /** The reader stopped early on a damaged record (message), or null. */
+  problem: string | null;
+}
+
+/** Decodes a capture in process exactly as `wirelens fields` does; fields we do not define print as empty. */
+export async function decodeOurs(file: string, fields: readonly string[]): Promise<OurDecoding> {
+  const defs = fields.map((name) => fieldByName(name));
+  const known = defs.filter((def): def is FieldDef => def !== undefined);
+  const finder = new FirstOccurrences(known);
+  const slots = defs.map((def) => (def ? known.indexOf(def) : -1));
+  const rows: string[][] = [];
+  const protocols: string[] = [];
+  try {
+    const { problem } = await analyzeFile(file, {
+      withTree: true,
+      onFrame(d) {
+        const nodes = finder.find(d.tree.roots);
+        rows.push(slots.map((slot) => {
+          const node = slot < 0 ? null : nodes[slot];
+          return node ? formatFieldValue(node, d.sources) : '';
+        }));
+        protocols.push(d.protocols.join(':'));
+      },
+    });
+    return { rows, protocols, error: null, problem: problem?.message ?? null };
+  } catch (error) {
+    return { rows, protocols, error: error instanceof Error ? error.message : String(error), problem: null };
+  }
+}
+
+export interface Difference {
+  frame: number;
+  field: string;
+  ours: string;
+  tshark: string;
+  tsharkProtocols: string;
+  ourProtocols: string;
+  verdict: 'failure' | 'pending' | 'out-of-scope';
+  /** The encapsulation (out-of-scope) or the reason (pending). */
+  detail: string;
+}
+
+export interface FileComparison {
+  file: string;
+  tsharkFrames: number;
+  ourFrames: number;
+  /** Values compared (frames in both times fields). */
+  compared: number;
+  differences: Difference[];
+  /** Why nothing could be compared (tshark cannot read the file), or null. */
+  note: string | null;
+}
+
+/** Compares one capture field by field, frame by frame. */
+export async function compareFile(file: string, fields: readonly string[]): Promise<FileComparison> {
+  const [theirs, ours] = await Promise.all([tsharkFields(file, [...fields, 'frame.protocols']), decodeOurs(file, fields)]);
+  const result: FileComparison = {
+    file: displayPath(file),
+    tsharkFrames: theirs.rows.length,
+    ourFrames: ours.rows.length,
+    compared: 0,
+    differences: [],
+    note: null,
+  };
+  if (theirs.exitCode !== 0 && theirs.rows.length === 0) {
+    result.note = `tshark cannot read it (${firstLine(theirs.stderr)}); we ${ours.error ? `refuse it too (${ours.error})` : `read ${ours.rows.length} frames`}`;
+    return result;
+  }
+  if (ours.error && ours.rows.length === 0) {
+    result.differences.push(fileDifference(`we refuse the file: ${ours.error}`, `${theirs.rows.length} frames`));
+    return result;
+  }
+  if (theirs.rows.length !== ours.rows.length) {
+    result.differences.push(fileDifference(`${ours.rows.length} frames${ours.problem ? ` (${ours.problem})` : ''}`, `${theirs.rows.length} frames`));
+  }
+  const frames = Math.min(theirs.rows.length, ours.rows.length);
+  for (let i = 0; i < frames; i++) {
+    const tsharkRow = theirs.rows[i];
+    const ourRow = ours.rows[i];
+    const tsharkProtocols = tsharkRow[fields.length] ?? '';
+    for (let f = 0; f < fields.length; f++) {
+      result.compared++;
+      const tsharkValue = tsharkRow[f] ?? '';
+      if (ourRow[f] === tsharkValue) continue;
+      const encapsulation = encapsulationBefore(fields[f], tsharkProtocols.split(':'), ours.protocols[i].split(':'));
+      result.differences.push({
+        frame: i + 1,
+        field: fields[f],
+        ours: ourRow[f],
+        tshark: tsharkValue,
+        tsharkProtocols,
+        ourProtocols: ours.protocols[i],
+        verdict: encapsulation ? 'out-of-scope' : 'failure',
+        detail: encapsulation ?? '',
+      });
+    }
+  }
+  await confirmPending(file, result);
+  return result;
+}
+
+function fileDifference(ours: string, tshark: string): Difference {
+  return { frame: 0, field: '(frames)', ours, tshark, tsharkProtocols: '', ourProtocols: '', verdict: 'failure', detail: '' };
+}
+
+/** Re-runs tshark with each pending entry's preferences; failures that then agree become pending. */
+async function confirmPending(file: string, result: FileComparison): Promise<void> {
+  for (const pending of PENDING) {
+    const candidates = result.differences.filter((d) => d.verdict === 'failure' && d.field === pending.field);
+    if (candidates.length === 0) continue;
+    const alternative = await tsharkFields(file, [pending.field], { prefs: pending.prefs });
+    for (const difference of candidates) {
+      if (alternative.rows[difference.frame - 1]?.[0] === difference.ours) {
+        difference.verdict = 'pending';
+        difference.detail = pending.reason;
+      }
+    }
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'no message';
+}
+
+/** The failure message of one file: at most `limit` differences, then a count of the rest. */
+export function describeFailures(result: FileComparison, limit: number): string {
+  const failures = result.differences.filter((d) => d.verdict === 'failure');
+  const lines = failures.slice(0, limit).map((d) =>
+    d.frame === 0
+      ? `${result.file}: ours ${d.ours}, tshark ${d.tshark}`
+      : `${result.file} frame ${d.frame} ${d.field}: ours '${d.ours}' tshark '${d.tshark}'  [tshark ${d.tsharkProtocols} | ours ${d.ourProtocols}]`);
+  if (failures.length > limit) lines.push(`... and ${failures.length - limit} more differences in ${result.file}`);
+  return lines.join('\n');
+}
+
+/** The run's summary: counts, failures by field, out-of-scope encapsulations per file, pending differences. */
+export function summaryText(results: readonly FileComparison[], fields: readonly string[]): string {
+  const lines: string[] = [];
+  const frames = results.reduce((n, r) => n + Math.min(r.tsharkFrames, r.ourFrames), 0);
+  const compared = results.reduce((n, r) => n + r.compared, 0);
+  const all = results.flatMap((r) => r.differences);
+  const failures = all.filter((d) => d.verdict === 'failure');
+  lines.push(`tshark differential: ${results.length} files, ${frames} frames, ${fields.length} fields, ${compared} values compared;`
+    + ` ${failures.length} failing, ${all.filter((d) => d.verdict === 'out-of-scope').length} out of scope, ${all.filter((d) => d.verdict === 'pending').length} pending`);
+  const undefinedFields = fields.filter((name) => !fieldByName(name));
+  if (undefinedFields.length > 0) lines.push(`fields not defined in the registry (printed empty): ${undefinedFields.join(' ')}`);
+  if (failures.length > 0) {
+    lines.push('failing values by field:');
+    for (const [field, count] of countBy(failures, (d) => d.field)) {
+      const files = results.filter((r) => r.differences.some((d) => d.verdict === 'failure' && d.field === field)).length;
+      lines.push(`  ${field.padEnd(32)} ${String(count).padStart(7)} frames in ${files} files`);
+    }
+    lines.push(`files with failures: ${results.filter((r) => r.differences.some((d) => d.verdict === 'failure')).length}`);
+  }
+  const outOfScope = results.filter((r) => r.differences.some((d) => d.verdict === 'out-of-scope'));
+  if (outOfScope.length > 0) {
+    lines.push('frames reached through encapsulations outside our scope (not failures):');
+    lines.push(`  ${'file'.padEnd(64)} ${'frames'.padStart(6)}  encapsulation: frames`);
+    for (const r of outOfScope) {
+      const differences = r.differences.filter((d) => d.verdict === 'out-of-scope');
+      const byEncapsulation = new Map<string, Set<number>>();
+      for (const d of differences) {
+        const set = byEncapsulation.get(d.detail) ?? new Set<number>();
+        set.add(d.frame);
+        byEncapsulation.set(d.detail, set);
+      }
+      const framesHit = new Set(differences.map((d) => d.frame)).size;
+      const detail = [...byEncapsulation].map(([name, set]) => `${name}: ${set.size}`).join(', ');
+      lines.push(`  ${r.file.padEnd(64)} ${String(framesHit).padStart(6)}  ${detail}`);
+    }
+  }
+  const pending = all.filter((d) => d.verdict === 'pending');
+  for (const entry of PENDING) {
+    const hits = pending.filter((d) => d.field === entry.field);
+    if (hits.length === 0) continue;
+    const files = results.filter((r) => r.differences.some((d) => d.verdict === 'pending' && d.field === entry.field)).map((r) => r.file);
+    lines.push(`pending ${entry.field}: ${hits.length} values in ${files.length} files (${entry.reason}): ${files.join(', ')}`);
+  }
+  const notes = results.filter((r) => r.note);
+  if (notes.length > 0) {
+    lines.push('files not compared:');
+    for (const r of notes) lines.push(`  ${r.file}: ${r.note}`);
+  }
+  return lines.join('\n');
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+/** Every difference as tab-separated lines, for triage (DIFF_REPORT=path). */
+export function writeReport(path: string, results: readonly FileComparison[]): void {
+  const header = 'file\tframe\tfield\tours\ttshark\tverdict\tdetail\ttshark protocols\tour protocols';
+  const lines = results.flatMap((r) => r.differences.map((d) =>
+    [r.file, d.frame, d.field, d.ours, d.tshark, d.verdict, d.detail, d.tsharkProtocols, d.ourProtocols].join('\t')));
+  writeFileSync(path, `${[header, ...lines].join('\n')}\n`);
+}

@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseFieldsArgs, runFields } from '../../main/cli/fields';
+import { UsageError } from '../../main/cli/errors';
+import { CORPUS_DIR, runTshark, tsharkFieldsArgs, tsharkSkipReason } from '../helpers/tshark';
+
+/*
+ * `wirelens fields` against `tshark -T fields -E occurrence=f` byte for byte: in process through runFields,
+ * and through the built command (bin/wirelens.mjs) when it has been built (npm run build:cli).
+ */
+
+const REPO = resolve(__dirname, '../..');
+const CLI_BUNDLE = join(REPO, 'out/cli/wirelens.js');
+const FIELDS = [
+  'frame.number', 'frame.time_epoch', 'frame.len', 'eth.src', 'eth.type', 'ip.src', 'ip.dst', 'ip.ttl', 'ip.id',
+  'ip.flags.df', 'ipv6.src', 'ipv6.hlim', 'tcp.srcport', 'tcp.flags', 'tcp.seq_raw', 'tcp.options.mss_val',
+  'udp.length', 'dns.qry.name', 'dns.a', 'dns.flags.response', 'ip.src',
+];
+const FILES = ['zeek/Traces/tcp/timestamp.pcap', 'arkime/pcap/dns-udp.pcap', 'arkime/pcap/v6-http.pcap'];
+
+const skipReason = tsharkSkipReason();
+if (skipReason) console.log(`skipping the fields command comparison with tshark: ${skipReason}`);
+
+async function ourOutput(file: string, fields: readonly string[]): Promise<{ stdout: string; error: unknown }> {
+  let stdout = '';
+  try {
+    await runFields(file, fields, (text) => (stdout += text));
+    return { stdout, error: null };
+  } catch (error) {
+    return { stdout, error };
+  }
+}
+
+describe('parseFieldsArgs', () => {
+  it('parse', () => {
+    expect(parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-eframe.len'])).toEqual({ file: 'x.pcap', fields: ['frame.number', 'frame.len'] });
+  });
+
+  it('unknown field', () => {
+    expect(() => parseFieldsArgs(['x.pcap', '-e', 'ip.ttx'])).toThrow(new UsageError("unknown field 'ip.ttx'"));
+  });
+
+  it('display filter not supported yet', () => {
+    expect(() => parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-Y', 'tcp'])).toThrow(/display filters are not supported yet/);
+  });
+
+  it('missing file or fields', () => {
+    expect(() => parseFieldsArgs(['-e', 'frame.number'])).toThrow(UsageError);
+    expect(() => parseFieldsArgs(['x.pcap'])).toThrow(UsageError);
+    expect(() => parseFieldsArgs(['x.pcap', '-e'])).toThrow(UsageError);
+    expect(() => parseFieldsArgs(['x.pcap', '-e', 'frame.number', '--json'])).toThrow(UsageError);
+  });
+});
+
+describe.skipIf(skipReason !== null)('wirelens fields prints what tshark prints', () => {
+  it.each(FILES)('%s', async (name) => {
+    const file = join(CORPUS_DIR, name);
+    const tshark = await runTshark(tsharkFieldsArgs(file, FIELDS));
+    expect(tshark.exitCode, tshark.stderr).toBe(0);
+    const ours = await ourOutput(file, FIELDS);
+    expect(ours.error).toBeNull();
+    expect(ours.stdout).toBe(tshark.stdout);
+  });
+
+  it('prints the frames before a cut-off record, then fails as tshark does', async () => {
+    const cut = join(mkdtempSync(join(tmpdir(), 'wirelens-fields-')), 'cut.pcap');
+    writeFileSync(cut, readFileSync(join(CORPUS_DIR, FILES[0])).subarray(0, 1000));
+    const fields = ['frame.number', 'ip.src', 'tcp.srcport'];
+    const tshark = await runTshark(tsharkFieldsArgs(cut, fields));
+    expect(tshark.exitCode).not.toBe(0);
+    const ours = await ourOutput(cut, fields);
+    expect(ours.stdout).toBe(tshark.stdout);
+    expect(ours.error).toBeInstanceOf(Error);
+  });
+
+  it.skipIf(!existsSync(CLI_BUNDLE))('through the built command', async () => {
+    const file = join(CORPUS_DIR, FILES[0]);
+    const tshark = await runTshark(tsharkFieldsArgs(file, FIELDS));
+    const run = spawnSync(process.execPath, ['bin/wirelens.mjs', 'fields', file, ...FIELDS.flatMap((f) => ['-e', f])], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC' },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(tshark.stdout);
+
+    const unknown = spawnSync(process.execPath, ['bin/wirelens.mjs', 'fields', file, '-e', 'ip.ttx'], { cwd: REPO, encoding: 'utf8' });
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toBe("wirelens: unknown field 'ip.ttx'\n");
+    expect(unknown.status).not.toBe(0);
+  });
+});
