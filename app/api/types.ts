@@ -1,0 +1,223 @@
+/*
+ * The service contract shared by every transport (Electron IPC, the local web bridge, in-process tests).
+ * Everything here crosses a process boundary: plain data only (numbers, strings, booleans, arrays,
+ * objects, Uint8Array), no classes, no functions, no bigint.
+ */
+
+/** Opaque handle of one open capture, unique within a service instance. */
+export type CaptureId = string;
+
+export type CaptureState = 'loading' | 'done' | 'failed' | 'cancelled';
+
+export interface CaptureInfo {
+  id: CaptureId;
+  /** Absolute path of the file on the machine running the engine. */
+  path: string;
+  /** File name only, for titles. */
+  name: string;
+  sizeBytes: number;
+}
+
+/** Sent while a capture is read (throttled) and once more when reading ends. */
+export interface CaptureProgress {
+  id: CaptureId;
+  state: CaptureState;
+  framesRead: number;
+  bytesRead: number;
+  totalBytes: number;
+  /** Reading speed since the open, in 10^6 bytes per second. */
+  megabytesPerSecond: number;
+  /** Estimated time to the end of the file at the current speed; null when unknown or done. */
+  secondsLeft: number | null;
+  elapsedSeconds: number;
+}
+
+/** What the status bar shows; complete once state is 'done'. */
+export interface CaptureStatus {
+  info: CaptureInfo;
+  progress: CaptureProgress;
+  format: 'pcap' | 'pcapng' | null;
+  frames: number;
+  malformed: number;
+  /** Why the file stopped being readable before its end (frames before it are kept), or why opening failed. */
+  problem: string | null;
+  /** Seconds from the open to the last frame indexed (the whole load once state is 'done'). */
+  loadSeconds: number;
+}
+
+/**
+ * How a row is coloured, after Wireshark's default colouring rules (first match wins, in this order):
+ * malformed, bad-tcp (any tcp.analysis problem), tcp-rst, icmp-error, tcp-syn-fin, arp, icmp, dns, tcp, udp, other.
+ */
+export type RowColour =
+  | 'malformed'
+  | 'bad-tcp'
+  | 'tcp-rst'
+  | 'icmp-error'
+  | 'tcp-syn-fin'
+  | 'arp'
+  | 'icmp'
+  | 'dns'
+  | 'tcp'
+  | 'udp'
+  | 'other';
+
+/** One line of the packet list, with tshark's default columns. */
+export interface FrameRow {
+  number: number;
+  /** Seconds since the first frame (frame.time_relative), in the capture's precision. */
+  timeRelative: string;
+  /** UTC date and time of day, 'YYYY-MM-DD HH:MM:SS.ffffff'. */
+  timeAbsolute: string;
+  /** Seconds since the previous captured frame (frame.time_delta). */
+  timeDelta: string;
+  source: string;
+  destination: string;
+  protocol: string;
+  /** frame.len */
+  length: number;
+  info: string;
+  colour: RowColour;
+}
+
+export interface FramePage {
+  id: CaptureId;
+  /** 1-based number of the first row. */
+  from: number;
+  rows: FrameRow[];
+  /** Frames indexed so far; rows past it are not returned. */
+  total: number;
+  /** True once the whole file is indexed (total is final). */
+  complete: boolean;
+}
+
+/** One node of the details tree. */
+export interface DetailNode {
+  /** The text Wireshark shows for the node (app/fields/format.ts formatTreeLabel). */
+  label: string;
+  /** Wireshark's field name ('ip.ttl'), shown on hover and usable in filters. */
+  name: string;
+  /** Index into FrameDetail.sources. */
+  source: number;
+  /** Absolute offset and length of the field's bytes in its source; length 0 for generated fields. */
+  offset: number;
+  length: number;
+  /** Computed by the analyser rather than read from the bytes (Wireshark's [brackets]). */
+  generated: boolean;
+  children: DetailNode[];
+}
+
+export interface ByteSource {
+  /** 'Frame' for the captured bytes, e.g. 'Reassembled IPv4' for buffers built by the engine. */
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface FrameProblem {
+  layer: string;
+  offset: number;
+  message: string;
+}
+
+export interface FrameDetail {
+  id: CaptureId;
+  number: number;
+  tree: DetailNode[];
+  /** [0] is the frame's captured bytes; further entries are reassembled buffers. */
+  sources: ByteSource[];
+  malformed: FrameProblem | null;
+}
+
+/** A conversation at the transport layer, both directions together; A is the side seen first. */
+export interface FlowRow {
+  protocol: 'tcp' | 'udp';
+  /** tcp.stream / udp.stream */
+  stream: number;
+  addressA: string;
+  portA: number;
+  addressB: string;
+  portB: number;
+  framesAToB: number;
+  bytesAToB: number;
+  framesBToA: number;
+  bytesBToA: number;
+  /** First frame's time relative to the capture start, and the span to the last frame, in seconds. */
+  relativeStart: number;
+  duration: number;
+  firstFrame: number;
+}
+
+/** A DNS query and its response, matched by transaction id, client, server and question. */
+export interface DnsTransaction {
+  queryFrame: number;
+  responseFrame: number | null;
+  transactionId: number;
+  client: string;
+  server: string;
+  /** The first question: name and type mnemonic ('A', 'AAAA', ...). */
+  name: string;
+  type: string;
+  /** RCODE mnemonic of the response ('NoError', 'NXDomain', ...), null without a response. */
+  rcode: string | null;
+  /** Presentation text of each answer record's data. */
+  answers: string[];
+  /** Response time minus query time, in seconds. */
+  responseSeconds: number | null;
+}
+
+export interface FindResult {
+  /** The first frame at or after (before, when backwards) the start that matches, or null. */
+  number: number | null;
+}
+
+/** Requests: method name -> parameters and result. */
+export interface ServiceMethods {
+  'capture.open': { params: { path: string }; result: CaptureInfo };
+  'capture.close': { params: { id: CaptureId }; result: null };
+  /** Open captures, oldest first. */
+  'capture.list': { params: Record<string, never>; result: CaptureInfo[] };
+  'capture.status': { params: { id: CaptureId }; result: CaptureStatus };
+  'frames.page': { params: { id: CaptureId; from: number; count: number }; result: FramePage };
+  /** Case-insensitive search of the row text (source, destination, protocol, info). */
+  'frames.find': { params: { id: CaptureId; text: string; from: number; backwards: boolean }; result: FindResult };
+  'frame.detail': { params: { id: CaptureId; number: number }; result: FrameDetail };
+  'flows.list': { params: { id: CaptureId }; result: FlowRow[] };
+  'dns.transactions': { params: { id: CaptureId }; result: DnsTransaction[] };
+}
+
+export type MethodName = keyof ServiceMethods;
+export type ParamsOf<M extends MethodName> = ServiceMethods[M]['params'];
+export type ResultOf<M extends MethodName> = ServiceMethods[M]['result'];
+
+/** Events pushed by the service to every client. */
+export interface ServiceEvents {
+  /** A capture was opened (by any client, or by the shell: command line, menu, file association). */
+  'capture.opened': CaptureInfo;
+  'capture.progress': CaptureProgress;
+  'capture.closed': { id: CaptureId };
+  /** An open requested by the shell failed; requests made by a client fail with their own error instead. */
+  'capture.failed': { path: string; message: string };
+}
+
+export type EventName = keyof ServiceEvents;
+export type ServiceEvent = { [E in EventName]: { type: E; payload: ServiceEvents[E] } }[EventName];
+
+export type ServiceErrorCode = 'bad-request' | 'not-found' | 'unreadable' | 'cancelled' | 'internal';
+
+/** The one error type every transport carries; the message is written for the user. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+/** The service as every transport presents it to its clients. */
+export interface WirelensService {
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: (event: ServiceEvent) => void): () => void;
+}

@@ -1,0 +1,86 @@
+import { ServiceError, type MethodName, type ParamsOf, type ServiceMethods } from './types';
+
+/*
+ * Every transport receives requests from outside the engine (a renderer, a browser); nothing in them is
+ * trusted. These checks run before any handler: a method that is not in the contract, a missing or
+ * mistyped parameter, or a number out of range is refused with a 'bad-request' ServiceError.
+ */
+
+/** The largest page a client may ask for; pages are the unit in which rows cross a transport. */
+export const MAX_PAGE_ROWS = 5000;
+/** Paths longer than this are not real files on any platform we run on. */
+const MAX_PATH_LENGTH = 4096;
+const MAX_FIND_TEXT = 1000;
+
+type Validators = { [M in MethodName]: (params: Record<string, unknown>) => ParamsOf<M> };
+
+const VALIDATORS: Validators = {
+  'capture.open': (p) => ({ path: path(p, 'path') }),
+  'capture.close': (p) => ({ id: captureId(p) }),
+  'capture.list': () => ({}),
+  'capture.status': (p) => ({ id: captureId(p) }),
+  'frames.page': (p) => ({ id: captureId(p), from: integer(p, 'from', 1), count: integer(p, 'count', 0, MAX_PAGE_ROWS) }),
+  'frames.find': (p) => ({
+    id: captureId(p),
+    text: string(p, 'text', MAX_FIND_TEXT),
+    from: integer(p, 'from', 1),
+    backwards: boolean(p, 'backwards'),
+  }),
+  'frame.detail': (p) => ({ id: captureId(p), number: integer(p, 'number', 1) }),
+  'flows.list': (p) => ({ id: captureId(p) }),
+  'dns.transactions': (p) => ({ id: captureId(p) }),
+};
+
+export const METHOD_NAMES: readonly MethodName[] = Object.keys(VALIDATORS) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(VALIDATORS, name);
+}
+
+/** Checks a request from outside; returns the parameters typed for the method or throws ServiceError('bad-request'). */
+export function validateRequest<M extends MethodName>(method: M, params: unknown): ServiceMethods[M]['params'];
+export function validateRequest(method: unknown, params: unknown): ParamsOf<MethodName>;
+export function validateRequest(method: unknown, params: unknown): ParamsOf<MethodName> {
+  if (!isMethodName(method)) throw new ServiceError('bad-request', `Unknown request '${String(method).slice(0, 100)}'.`);
+  const fields = params ?? {};
+  if (typeof fields !== 'object' || Array.isArray(fields)) throw new ServiceError('bad-request', `${method}: parameters must be an object.`);
+  return VALIDATORS[method](fields as Record<string, unknown>);
+}
+
+function captureId(p: Record<string, unknown>): string {
+  const id = p.id;
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw bad('id', 'a capture id');
+  return id;
+}
+
+function path(p: Record<string, unknown>, name: string): string {
+  const value = p[name];
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PATH_LENGTH) throw bad(name, 'a file path');
+  // A NUL byte would silently cut the path short in the operating system's file calls.
+  if (value.includes('\0')) throw bad(name, 'a file path without NUL characters');
+  return value;
+}
+
+function string(p: Record<string, unknown>, name: string, maxLength: number): string {
+  const value = p[name];
+  if (typeof value !== 'string' || value.length > maxLength) throw bad(name, `a string of at most ${maxLength} characters`);
+  return value;
+}
+
+function integer(p: Record<string, unknown>, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = p[name];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw bad(name, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function boolean(p: Record<string, unknown>, name: string): boolean {
+  const value = p[name];
+  if (typeof value !== 'boolean') throw bad(name, 'true or false');
+  return value;
+}
+
+function bad(name: string, expected: string): ServiceError {
+  return new ServiceError('bad-request', `Parameter '${name}' must be ${expected}.`);
+}

@@ -1,0 +1,92 @@
+import { ServiceError, type ServiceErrorCode } from './types';
+
+/*
+ * The text encoding of service values for transports that carry JSON (the web bridge). Structured-clone
+ * transports (Electron IPC, worker messages) carry the values as they are. JSON has no bytes, so a
+ * Uint8Array travels as {"$bytes": "<base64>"}; no other value of the contract uses that key.
+ */
+
+const BYTES_KEY = '$bytes';
+
+export function encodeWire(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { [BYTES_KEY]: toBase64(v) } : v));
+}
+
+export function decodeWire(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const encoded = (v as Record<string, unknown>)[BYTES_KEY];
+      if (typeof encoded === 'string' && Object.keys(v).length === 1) return fromBase64(encoded);
+    }
+    return v;
+  });
+}
+
+/** A response as it crosses a transport: the result, or the error the client rethrows. */
+export type WireResponse = { ok: true; result: unknown } | { ok: false; error: { code: ServiceErrorCode; message: string } };
+
+export function errorResponse(error: unknown): WireResponse {
+  if (error instanceof ServiceError) return { ok: false, error: { code: error.code, message: error.message } };
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, error: { code: 'internal', message: `Internal error: ${message}` } };
+}
+
+/** The client side: the result, or a ServiceError with the server's code and message. */
+export function unwrapResponse(response: unknown): unknown {
+  if (response === null || typeof response !== 'object') throw new ServiceError('internal', 'The service sent a malformed response.');
+  const r = response as { ok?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (r.ok === true) return r.result;
+  const code = typeof r.error?.code === 'string' ? (r.error.code as ServiceErrorCode) : 'internal';
+  const message = typeof r.error?.message === 'string' ? r.error.message : 'The service failed without a message.';
+  throw new ServiceError(code, message);
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/** RFC 4648 section 4 base64 with padding. */
+export function toBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let chunk = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    chunk += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + ALPHABET[n & 63];
+    // Joining bounded pieces keeps string building linear for large buffers.
+    if (chunk.length >= 8192) {
+      parts.push(chunk);
+      chunk = '';
+    }
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    chunk += `${ALPHABET[n >> 18]}${ALPHABET[(n >> 12) & 63]}==`;
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    chunk += `${ALPHABET[n >> 18]}${ALPHABET[(n >> 12) & 63]}${ALPHABET[(n >> 6) & 63]}=`;
+  }
+  parts.push(chunk);
+  return parts.join('');
+}
+
+export function fromBase64(text: string): Uint8Array {
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const code = clean.charCodeAt(i);
+    const digit = code < 128 ? DECODE[code] : -1;
+    if (digit < 0) throw new ServiceError('internal', 'The service sent malformed base64.');
+    value = (value << 6) | digit;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[at++] = (value >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, at);
+}

@@ -1,0 +1,46 @@
+import type { DnsTransaction, FindResult, FlowRow, FrameRow } from '../../app/api/types';
+import type { FrameDetailData } from '../../app/index/session';
+
+/*
+ * Messages between the service (main thread of Electron's main process or of the bridge) and the
+ * capture worker that reads, indexes and re-decodes one capture file. Structured clone carries them.
+ */
+
+export interface WorkerStart {
+  path: string;
+}
+
+/** Requests the worker answers; each is the service method of the same meaning, without the capture id. */
+export interface WorkerMethods {
+  page: { params: { from: number; count: number }; result: FrameRow[] };
+  detail: { params: { number: number }; result: FrameDetailData | null };
+  find: { params: { text: string; from: number; backwards: boolean }; result: FindResult };
+  flows: { params: Record<string, never>; result: FlowRow[] };
+  dns: { params: Record<string, never>; result: DnsTransaction[] };
+}
+
+export type WorkerMethod = keyof WorkerMethods;
+
+export type ToWorker = { kind: 'request'; seq: number; method: WorkerMethod; params: WorkerMethods[WorkerMethod]['params'] };
+
+/** What the worker knows about the read so far; sent throttled while reading and once at the end. */
+export interface WorkerProgress {
+  kind: 'progress';
+  state: 'loading' | 'done';
+  framesRead: number;
+  bytesRead: number;
+  totalBytes: number;
+  format: 'pcap' | 'pcapng' | null;
+  malformed: number;
+  /** The file's problem (cut-off record, ...) once reading stopped at it. */
+  problem: string | null;
+  /** Milliseconds since the worker started reading. */
+  elapsedMs: number;
+}
+
+export type FromWorker =
+  | WorkerProgress
+  /** The file could not be read at all (missing, not a capture); the worker stays only to be terminated. */
+  | { kind: 'failed'; message: string }
+  | { kind: 'response'; seq: number; ok: true; result: unknown }
+  | { kind: 'response'; seq: number; ok: false; message: string };

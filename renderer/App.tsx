@@ -1,0 +1,366 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import type { ShellCommand } from '../app/api/channels';
+import type { CaptureInfo, CaptureProgress, CaptureStatus, DetailNode, FrameDetail } from '../app/api/types';
+import { DetailsTree } from './DetailsTree';
+import { HexView } from './HexView';
+import { PacketList, type TimeMode } from './PacketList';
+import { RowCache } from './rowCache';
+import { StatusBar } from './StatusBar';
+import type { Transport } from './transport';
+
+/** Status requests while loading, at most this often (progress events come every 100 ms). */
+const STATUS_INTERVAL_MS = 1000;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The deepest field whose bytes cover `offset` of `source`: what a click in the hex view selects. */
+function fieldAt(nodes: readonly DetailNode[], source: number, offset: number): DetailNode | null {
+  let best: DetailNode | null = null;
+  for (const node of nodes) {
+    if (node.source === source && node.length > 0 && offset >= node.offset && offset < node.offset + node.length) {
+      if (!best || node.length <= best.length) best = node;
+    }
+    const below = fieldAt(node.children, source, offset);
+    if (below && (!best || below.length <= best.length)) best = below;
+  }
+  return best;
+}
+
+export function App({ transport }: { transport: Transport }) {
+  const [capture, setCapture] = useState<CaptureInfo | null>(null);
+  const [progress, setProgress] = useState<CaptureProgress | null>(null);
+  const [status, setStatus] = useState<CaptureStatus | null>(null);
+  const [total, setTotal] = useState(0);
+  const [version, setVersion] = useState(0);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [detail, setDetail] = useState<FrameDetail | null>(null);
+  const [field, setField] = useState<DetailNode | null>(null);
+  const [hexSource, setHexSource] = useState(0);
+  const [timeMode, setTimeMode] = useState<TimeMode>('relative');
+  const [error, setError] = useState<string | null>(null);
+  const [findOpen, setFindOpen] = useState(false);
+  const [findText, setFindText] = useState('');
+  const [openPath, setOpenPath] = useState('');
+  const captureRef = useRef<CaptureInfo | null>(null);
+  const findInput = useRef<HTMLInputElement>(null);
+  const pathInput = useRef<HTMLInputElement>(null);
+  const lastStatus = useRef(0);
+
+  const rows = useMemo(
+    () => (capture ? new RowCache(transport, capture.id, () => setVersion((v) => v + 1), (text) => setError(text)) : null),
+    [transport, capture],
+  );
+  useEffect(() => () => rows?.dispose(), [rows]);
+
+  const refreshStatus = useCallback(
+    (id: string) => {
+      lastStatus.current = Date.now();
+      transport.call('capture.status', { id }).then(
+        (s) => {
+          if (captureRef.current?.id !== id) return;
+          setStatus(s);
+          // Progress events sent before this client subscribed are summed up in the status.
+          setProgress(s.progress);
+          setTotal((old) => Math.max(old, s.frames));
+          if (s.problem) setError(s.frames > 0 ? `${s.problem} (the ${s.frames} frames before it are shown)` : s.problem);
+        },
+        (e: unknown) => setError(message(e)),
+      );
+    },
+    [transport],
+  );
+
+  const show = useCallback(
+    (info: CaptureInfo | null) => {
+      const previous = captureRef.current;
+      if (previous && info && previous.id !== info.id) void transport.call('capture.close', { id: previous.id }).catch(() => undefined);
+      captureRef.current = info;
+      setCapture(info);
+      setProgress(null);
+      setStatus(null);
+      setTotal(0);
+      setSelected(null);
+      setDetail(null);
+      setField(null);
+      setError(null);
+      document.title = info ? `${info.name} — Wirelens` : 'Wirelens';
+      if (info) refreshStatus(info.id);
+    },
+    [transport, refreshStatus],
+  );
+
+  // Service events: opened captures replace the shown one; progress grows the list.
+  useEffect(() => {
+    const unsubscribe = transport.subscribe((event) => {
+      const current = captureRef.current;
+      switch (event.type) {
+        case 'capture.opened':
+          if (current?.id !== event.payload.id) show(event.payload);
+          break;
+        case 'capture.progress':
+          if (current?.id !== event.payload.id) break;
+          setProgress(event.payload);
+          setTotal((old) => Math.max(old, event.payload.framesRead));
+          if (event.payload.state !== 'loading' || Date.now() - lastStatus.current > STATUS_INTERVAL_MS) refreshStatus(current.id);
+          break;
+        case 'capture.closed':
+          if (current?.id === event.payload.id) show(null);
+          break;
+        case 'capture.failed':
+          setError(event.payload.message);
+          break;
+      }
+    });
+    transport.call('capture.list', {}).then(
+      (list) => {
+        const last = list[list.length - 1];
+        if (last && !captureRef.current) show(last);
+      },
+      (e: unknown) => setError(message(e)),
+    );
+    return unsubscribe;
+  }, [transport, show, refreshStatus]);
+
+  useEffect(() => {
+    if (rows) rows.setTotal(total);
+  }, [rows, total]);
+
+  // The selected frame's details.
+  useEffect(() => {
+    if (!capture || selected === null) return;
+    let current = true;
+    transport.call('frame.detail', { id: capture.id, number: selected }).then(
+      (d) => {
+        if (!current) return;
+        setDetail(d);
+        setField(null);
+        setHexSource(0);
+      },
+      (e: unknown) => current && setError(message(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [transport, capture, selected]);
+
+  const openFile = useCallback(
+    (path: string) => {
+      setError(null);
+      transport.call('capture.open', { path }).catch((e: unknown) => setError(message(e)));
+    },
+    [transport],
+  );
+
+  const find = useCallback(
+    (backwards: boolean) => {
+      const text = findText.trim();
+      if (!capture || !text) return;
+      const from = selected === null ? (backwards ? Math.max(total, 1) : 1) : backwards ? Math.max(1, selected - 1) : selected + 1;
+      transport.call('frames.find', { id: capture.id, text, from, backwards }).then(
+        (result) => {
+          if (result.number === null) setError(`No packet ${backwards ? 'before' : 'after'} this one contains “${text}”.`);
+          else {
+            setError(null);
+            setSelected(result.number);
+          }
+        },
+        (e: unknown) => setError(message(e)),
+      );
+    },
+    [transport, capture, selected, total, findText],
+  );
+
+  const command = useCallback(
+    (name: ShellCommand) => {
+      switch (name) {
+        case 'find':
+          setFindOpen(true);
+          setTimeout(() => findInput.current?.focus(), 0);
+          break;
+        case 'find-next':
+          find(false);
+          break;
+        case 'find-previous':
+          find(true);
+          break;
+        case 'go-to-first':
+          if (total > 0) setSelected(1);
+          break;
+        case 'go-to-last':
+          if (total > 0) setSelected(total);
+          break;
+      }
+    },
+    [find, total],
+  );
+
+  useEffect(() => transport.onShellCommand(command), [transport, command]);
+
+  // In the browser there is no menu: the same shortcuts as the desktop menu's accelerators.
+  useEffect(() => {
+    if (transport.kind !== 'web') return;
+    const onKey = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      let name: ShellCommand | null = null;
+      if (mod && event.key.toLowerCase() === 'f') name = 'find';
+      else if ((mod && event.key.toLowerCase() === 'g') || event.key === 'F3') name = event.shiftKey ? 'find-previous' : 'find-next';
+      else if (mod && event.key === 'Home') name = 'go-to-first';
+      else if (mod && event.key === 'End') name = 'go-to-last';
+      else if (mod && event.key.toLowerCase() === 'o') {
+        event.preventDefault();
+        pathInput.current?.focus();
+        return;
+      }
+      if (name) {
+        event.preventDefault();
+        command(name);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [transport, command]);
+
+  // Copy with nothing selected as text copies the selected packet's summary line.
+  useEffect(() => {
+    const onCopy = (event: ClipboardEvent) => {
+      if (window.getSelection()?.toString() || selected === null || !rows) return;
+      const row = rows.get(selected);
+      if (!row || !event.clipboardData) return;
+      const time = timeMode === 'relative' ? row.timeRelative : timeMode === 'absolute' ? row.timeAbsolute : row.timeDelta;
+      const text = field ? field.label : [row.number, time, row.source, row.destination, row.protocol, row.length, row.info].join('\t');
+      event.clipboardData.setData('text/plain', text);
+      event.preventDefault();
+    };
+    document.addEventListener('copy', onCopy);
+    return () => document.removeEventListener('copy', onCopy);
+  }, [rows, selected, field, timeMode]);
+
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    const file = event.dataTransfer.files[0];
+    if (!file) return;
+    const path = transport.pathForFile?.(file) ?? '';
+    if (path) openFile(path);
+    else setError(`The browser does not reveal where ${file.name} is stored: type its path in the Open box instead.`);
+  };
+
+  const selectField = (node: DetailNode) => {
+    setField(node);
+    if (node.length > 0) setHexSource(node.source);
+  };
+
+  const highlight = field && field.length > 0 && field.source === hexSource ? { start: field.offset, end: field.offset + field.length } : null;
+
+  return (
+    <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <header className="toolbar">
+        {transport.kind === 'desktop' ? (
+          <button onClick={() => void transport.openDialog?.()}>Open…</button>
+        ) : (
+          <form
+            className="open-form"
+            onSubmit={(e: FormEvent) => {
+              e.preventDefault();
+              if (openPath.trim()) openFile(openPath.trim());
+            }}
+          >
+            <input
+              ref={pathInput}
+              aria-label="Capture file path"
+              placeholder="Path of a capture file on this machine"
+              value={openPath}
+              onChange={(e) => setOpenPath(e.target.value)}
+            />
+            <button type="submit">Open</button>
+          </form>
+        )}
+        {findOpen && (
+          <form
+            className="find-form"
+            onSubmit={(e: FormEvent) => {
+              e.preventDefault();
+              find(false);
+            }}
+          >
+            <input
+              ref={findInput}
+              aria-label="Find packet"
+              placeholder="Find text in Source, Destination, Protocol, Info"
+              value={findText}
+              onChange={(e) => setFindText(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') setFindOpen(false);
+                if (e.key === 'Enter' && e.shiftKey) {
+                  e.preventDefault();
+                  find(true);
+                }
+              }}
+            />
+            <button type="button" onClick={() => find(true)}>
+              Previous
+            </button>
+            <button type="submit">Next</button>
+            <button type="button" onClick={() => setFindOpen(false)} aria-label="Close find">
+              ×
+            </button>
+          </form>
+        )}
+        <span className="title">{capture ? capture.path : 'Wirelens'}</span>
+      </header>
+      {error && (
+        <div className="error" role="alert">
+          <span>{error}</span>
+          <button onClick={() => setError(null)} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      )}
+      {capture && rows ? (
+        <main className="panes">
+          <PacketList
+            rows={rows}
+            total={total}
+            version={version}
+            selected={selected}
+            onSelect={setSelected}
+            timeMode={timeMode}
+            onTimeMode={setTimeMode}
+          />
+          <div className="lower">
+            {detail ? (
+              <DetailsTree tree={detail.tree} selected={field} onSelect={selectField} />
+            ) : (
+              <div className="details empty">Select a packet to see its fields.</div>
+            )}
+            {detail ? (
+              <HexView
+                sources={detail.sources}
+                sourceIndex={hexSource}
+                onSource={setHexSource}
+                highlight={highlight}
+                onByte={(source, offset) => {
+                  const node = fieldAt(detail.tree, source, offset);
+                  if (node) setField(node);
+                }}
+              />
+            ) : (
+              <div className="hex-pane empty" />
+            )}
+          </div>
+        </main>
+      ) : (
+        <main className="welcome">
+          <h1>Wirelens</h1>
+          <p>
+            {transport.kind === 'desktop'
+              ? 'Open a pcap or pcapng file (File › Open, or drop it here).'
+              : 'Type the path of a pcap or pcapng file on this machine above and press Open.'}
+          </p>
+        </main>
+      )}
+      <StatusBar status={status} progress={progress} field={field} />
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import type { CaptureProgress, CaptureStatus, DetailNode } from '../app/api/types';
+
+interface Props {
+  status: CaptureStatus | null;
+  progress: CaptureProgress | null;
+  field: DetailNode | null;
+}
+
+function seconds(value: number): string {
+  return value < 10 ? `${value.toFixed(2)} s` : `${value.toFixed(1)} s`;
+}
+
+/** File, frame counts, load progress or load time, and the selected field's name. */
+export function StatusBar({ status, progress, field }: Props) {
+  if (!status) return <footer className="status-bar">No capture open</footer>;
+  const loading = progress?.state === 'loading';
+  const percent = progress && progress.totalBytes > 0 ? Math.floor((progress.bytesRead / progress.totalBytes) * 100) : 0;
+  const frames = progress?.framesRead ?? status.frames;
+  return (
+    <footer className="status-bar">
+      <span className="status-file" title={status.info.path}>
+        {status.info.name}
+      </span>
+      {field ? (
+        <span className="status-field">
+          {field.name}
+          {field.length > 0 ? `, ${field.length} byte${field.length === 1 ? '' : 's'}` : ''}
+        </span>
+      ) : null}
+      <span data-testid="frames">Frames: {frames.toLocaleString('en-US')}</span>
+      <span>Displayed: {frames.toLocaleString('en-US')}</span>
+      <span>Malformed: {status.malformed.toLocaleString('en-US')}</span>
+      {loading && progress ? (
+        <span className="status-progress" data-testid="progress">
+          Loading {percent}% · {progress.megabytesPerSecond.toFixed(0)} MB/s
+          {progress.secondsLeft !== null ? ` · ${seconds(progress.secondsLeft)} left` : ''}
+        </span>
+      ) : (
+        <span data-testid="load-time">Load time: {seconds(progress?.elapsedSeconds ?? status.loadSeconds)}</span>
+      )}
+    </footer>
+  );
+}
