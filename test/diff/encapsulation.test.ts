@@ -10,7 +10,7 @@ describe('encapsulationBefore', () => {
   it('names the first protocol outside our scope before the field', () => {
     expect(encapsulationBefore('ip.src', split('eth:ethertype:vlan:ethertype:vlan:ethertype:pppoes:ppp:ip:tcp'), split('eth:ethertype:vlan:ethertype:vlan:ethertype')))
       .toBe('pppoes');
-    expect(encapsulationBefore('tcp.srcport', split('eth:ethertype:ip:gre:ppp:lcp'), split('eth:ethertype:ip'))).toBe('gre');
+    expect(encapsulationBefore('tcp.srcport', split('eth:ethertype:ip:gre:ip:tcp'), split('eth:ethertype:ip'))).toBe('gre');
     expect(encapsulationBefore('vlan.id', split('eth:ethertype:ieee8021ad:ethertype:vlan:ethertype:ip:icmp'), [])).toBe('ieee8021ad');
     expect(encapsulationBefore('ip.ttl', split('fr:ip:icmp'), split(''))).toBe('fr');
   });
@@ -22,9 +22,10 @@ describe('encapsulationBefore', () => {
     expect(encapsulationBefore('frame.len', split('eth:ethertype:pppoes:ppp:ip'), [])).toBeNull();
   });
 
-  it('fails a field tshark has not decoded at all when everything before is ours', () => {
+  it('fails a field of a layer tshark did not decode at all', () => {
     expect(encapsulationBefore('tcp.srcport', split('eth:ethertype:ip:data'), split('eth:ethertype:ip:tcp'))).toBeNull();
-    expect(encapsulationBefore('tcp.srcport', split('eth:llc:stp'), split('eth'))).toBe('llc');
+    expect(encapsulationBefore('eth.src', split('null:ip:udp:db-lsp-disc:json'), split('eth:ethertype:ip'))).toBeNull();
+    expect(encapsulationBefore('tcp.srcport', split('eth:llc:stp'), split('eth:ethertype:ip:tcp'))).toBeNull();
   });
 
   it('treats DNS on the mDNS and LLMNR ports as DNS', () => {

@@ -26,10 +26,11 @@ export function encapsulationBefore(field: string, tsharkProtocols: readonly str
   // frame.* come from the capture record, never through a protocol.
   if (fieldProtocol === 'frame') return null;
   const names = PROTOCOL_ALIASES[fieldProtocol] ?? [fieldProtocol];
-  let at = tsharkProtocols.findIndex((p) => names.includes(p));
-  if (at < 0) at = tsharkProtocols.length;
+  // tshark has no such layer (we decoded one it did not): a real difference, whatever came before.
+  const at = tsharkProtocols.findIndex((p) => names.includes(p));
+  if (at < 0) return null;
   let network = false;
-  for (let i = 0; i <= at && i < tsharkProtocols.length; i++) {
+  for (let i = 0; i <= at; i++) {
     const protocol = tsharkProtocols[i];
     if (i < at && !IN_SCOPE.has(protocol)) return protocol;
     if (ICMP.has(protocol)) network = false;
