@@ -1,0 +1,128 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceError, type CaptureProgress, type ServiceEvent } from '../../../app/api/types';
+import { CaptureService } from '../../../main/service/service';
+import { CORPUS_DIR } from '../../helpers/tshark';
+import { captureWorkerScript } from '../helpers/captureWorker';
+import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
+
+const corpus = existsSync(CORPUS_DIR);
+const DNS_UDP = join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap');
+
+/** Resolves with the first event that satisfies `test`. */
+function nextEvent(service: CaptureService, test: (event: ServiceEvent) => boolean): Promise<ServiceEvent> {
+  return new Promise((resolve) => {
+    const stop = service.subscribe((event) => {
+      if (test(event)) {
+        stop();
+        resolve(event);
+      }
+    });
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
+  return error;
+}
+
+describe.skipIf(!corpus)('CaptureService (worker threads, corpus files)', () => {
+  let service: CaptureService;
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'wirelens-service-'));
+    service = new CaptureService({ workerScript: await captureWorkerScript() });
+  });
+  afterEach(async () => {
+    for (const capture of await service.call('capture.list', {})) await service.call('capture.close', { id: capture.id });
+  });
+  afterAll(async () => {
+    await service.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('opens a capture, reports progress to the end, and serves rows and details', async () => {
+    const done = nextEvent(service, (e) => e.type === 'capture.progress' && e.payload.state === 'done');
+    const opened = nextEvent(service, (e) => e.type === 'capture.opened');
+    const info = await service.call('capture.open', { path: DNS_UDP });
+    expect(info).toMatchObject({ name: 'dns-udp.pcap', path: DNS_UDP, sizeBytes: 856 });
+    expect(((await opened) as { payload: unknown }).payload).toEqual(info);
+    const final = (await done).payload as CaptureProgress;
+    expect(final).toMatchObject({ id: info.id, framesRead: 5, bytesRead: 856, totalBytes: 856, secondsLeft: null });
+    const status = await service.call('capture.status', { id: info.id });
+    expect(status).toMatchObject({ frames: 5, format: 'pcap', problem: null });
+    const page = await service.call('frames.page', { id: info.id, from: 2, count: 10 });
+    expect(page.rows.map((r) => r.number)).toEqual([2, 3, 4, 5]);
+    expect(page).toMatchObject({ total: 5, complete: true });
+    const detail = await service.call('frame.detail', { id: info.id, number: 3 });
+    expect(detail.sources[0].bytes).toBeInstanceOf(Uint8Array);
+    expect(detail.sources[0].bytes).toHaveLength(74);
+    expect(detail.tree[0]).toMatchObject({ name: 'frame', offset: 0, length: 74 });
+  });
+
+  it('says which file is missing', async () => {
+    const error = await rejection(service.call('capture.open', { path: join(scratch, 'nothing.pcap') }));
+    expect(error.code).toBe('unreadable');
+    expect(error.message).toContain('no such file');
+  });
+
+  it('refuses a file that is not a capture, with the reader\'s reason', async () => {
+    const path = join(scratch, 'notes.pcap');
+    writeFileSync(path, 'These are notes, not packets.\n');
+    const error = await rejection(service.call('capture.open', { path }));
+    expect(error.code).toBe('unreadable');
+    expect(error.message).toMatch(/^Cannot open notes\.pcap: /);
+    expect(await service.call('capture.list', {})).toEqual([]);
+  });
+
+  it('refuses a directory', async () => {
+    const error = await rejection(service.call('capture.open', { path: scratch }));
+    expect(error.message).toContain('not a regular file');
+  });
+
+  it('validates requests from transports', async () => {
+    expect((await rejection(service.handle('frames.page', { id: 'c1', from: 1, count: 1e9 }))).code).toBe('bad-request');
+    expect((await rejection(service.handle('frames.page', { id: 'c1', from: 0, count: 10 }))).code).toBe('bad-request');
+    expect((await rejection(service.handle('capture.open', { path: 'a\0b' }))).code).toBe('bad-request');
+    expect((await rejection(service.handle('shell.exec', {}))).code).toBe('bad-request');
+    expect((await rejection(service.handle('frames.page', { id: 'c999', from: 1, count: 10 }))).code).toBe('not-found');
+  });
+
+  it('serves the first rows while a large file is still being read, and cancels on close', async () => {
+    const frame = pcapRecord(new Uint8Array(readFileSync(DNS_UDP)), 2);
+    const path = join(scratch, 'large.pcap');
+    const size = writeRepeatedPcap(path, frame, 1_000_000); // 90 MB
+    const info = await service.call('capture.open', { path });
+    const page = await service.call('frames.page', { id: info.id, from: 1, count: 100 });
+    expect(page.rows).toHaveLength(100);
+    expect(page.complete).toBe(false);
+    expect(page.total).toBeLessThan(1_000_000);
+    const status = await service.call('capture.status', { id: info.id });
+    expect(status.progress.state).toBe('loading');
+    expect(status.progress.totalBytes).toBe(size);
+    const closed = nextEvent(service, (e) => e.type === 'capture.closed');
+    await service.call('capture.close', { id: info.id });
+    expect(((await closed) as { payload: unknown }).payload).toEqual({ id: info.id });
+    expect((await rejection(service.call('capture.status', { id: info.id }))).code).toBe('not-found');
+  });
+
+  it('keeps at most maxCaptures open, closing the oldest', async () => {
+    const small = new CaptureService({ workerScript: await captureWorkerScript(), maxCaptures: 2 });
+    try {
+      const a = await small.call('capture.open', { path: DNS_UDP });
+      const b = await small.call('capture.open', { path: DNS_UDP });
+      const c = await small.call('capture.open', { path: DNS_UDP });
+      expect((await small.call('capture.list', {})).map((x) => x.id)).toEqual([b.id, c.id]);
+      expect(a.id).not.toBe(b.id);
+    } finally {
+      await small.dispose();
+    }
+  });
+});
