@@ -83,7 +83,7 @@ export function PacketList({ rows, total, version, selected, onSelect, timeMode,
   for (let k = 0; k < window.count; k++) drawn.push({ n: window.first + k, row: rows.get(window.first + k) });
 
   return (
-    <div className="packet-list" data-total={total} data-version={version}>
+    <div className={`packet-list time-${timeMode}`} data-total={total} data-version={version}>
       <div className="packet-row packet-header" role="row">
         <span>No.</span>
         <span>
