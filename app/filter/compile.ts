@@ -182,7 +182,10 @@ class Compiler {
 
   /** A bare entity: a field or protocol is present, a slice of it exists, arithmetic is non-zero. */
   private exists(entity: Entity): Predicate {
-    if (entity.kind === 'call') throw new CompileError(entity.nameSpan, 'You cannot test whether a function is present.');
+    if (entity.kind === 'call') {
+      this.call(entity);
+      throw new CompileError(entity.nameSpan, 'You cannot test whether a function is present.');
+    }
     const operand = this.operand(entity, { kind: 'exists' }, null);
     if (entity.kind === 'arithmetic' || entity.kind === 'negate') {
       return (f) => operand.values(f).some((value) => value !== 0 && value !== 0n);
@@ -625,7 +628,7 @@ function literalValue(e: Extract<Entity, { kind: 'word' | 'string' | 'char' }>, 
       const limit = type === 'ipv4' ? 32 : 128;
       if (parsed === 'prefix') {
         const bits = e.text.slice(e.text.indexOf('/') + 1);
-        return fail(`Netmask bits in a CIDR ${type === 'ipv4' ? 'IPv4' : 'IPv6'} address should be <= ${limit}, not ${bits}`);
+        return fail(type === 'ipv4' ? `Netmask bits in a CIDR IPv4 address should be <= ${limit}, not ${bits}` : `Prefix in a IPv6 address should be <= ${limit}, not ${bits}`);
       }
       return parsed ?? fail(`"${e.text}" is not a valid ${type === 'ipv4' ? 'IPv4' : 'IPv6'} address (host names are not resolved).`);
     }

@@ -29,7 +29,7 @@ export type TokenKind =
   | 'rbrace'
   | 'comma'
   | 'dotdot'
-  | 'unsupported'; // $ @ # ^^ xor: valid in some Wireshark version, not implemented here
+  | 'unsupported'; // $ and #: field references and layers of Wireshark 4.0, not implemented here
 
 export interface Token {
   kind: TokenKind;
@@ -72,7 +72,6 @@ const KEYWORDS: Readonly<Record<string, Pick<Token, 'kind' | 'comparison' | 'ari
   any: { kind: 'quantifier' },
   all: { kind: 'quantifier' },
   bitwise_and: { kind: 'arithmetic', arithmetic: 'bitand' },
-  xor: { kind: 'unsupported' },
 };
 
 /** Longest first: '===' before '==', '!==' before '!=' before '!'. */
@@ -89,7 +88,6 @@ const SYMBOLS: ReadonlyArray<readonly [string, Pick<Token, 'kind' | 'comparison'
   ['<', { kind: 'comparison', comparison: 'lt' }],
   ['&&', { kind: 'and' }],
   ['||', { kind: 'or' }],
-  ['^^', { kind: 'unsupported' }],
   ['!', { kind: 'not' }],
   ['~', { kind: 'matches' }],
   ['&', { kind: 'arithmetic', arithmetic: 'bitand' }],
@@ -105,7 +103,6 @@ const SYMBOLS: ReadonlyArray<readonly [string, Pick<Token, 'kind' | 'comparison'
   ['}', { kind: 'rbrace' }],
   [',', { kind: 'comma' }],
   ['$', { kind: 'unsupported' }],
-  ['@', { kind: 'unsupported' }],
   ['#', { kind: 'unsupported' }],
 ];
 
@@ -242,10 +239,10 @@ function scanEscape(text: string, at: number): Scanned {
   }
   if (next === 'u' || next === 'U') {
     const digits = next === 'u' ? 4 : 8;
-    const hex = new RegExp(`^[0-9A-Fa-f]{${digits}}`).exec(text.slice(at + 2, at + 2 + digits));
-    const codePoint = hex ? parseInt(hex[0], 16) : -1;
+    const hex = (/^[0-9A-Fa-f]*/.exec(text.slice(at + 2, at + 2 + digits)) as RegExpExecArray)[0];
+    const codePoint = hex.length === digits ? parseInt(hex, 16) : -1;
     if (codePoint < 0 || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) {
-      return { start: at, end: at + 2 + (hex?.[0].length ?? 0), message: `\\${next} must be followed by ${digits} hexadecimal digits of a Unicode code point.` };
+      return { start: at, end: at + 2 + hex.length, message: `\\${next} must be followed by ${digits} hexadecimal digits of a Unicode code point.` };
     }
     return { end: at + 2 + digits, bytes: utf8.encode(String.fromCodePoint(codePoint)) };
   }
@@ -265,7 +262,7 @@ function scanChar(text: string, quote: number): Scanned {
   } else if (body.length === 1 && body.charCodeAt(0) < 0x80) {
     bytes = Uint8Array.of(body.charCodeAt(0));
   }
-  if (!bytes) return { start: quote, end: close + 1, message: `${text.slice(quote, close + 1)} is not a valid character constant.` };
+  if (!bytes) return { start: quote, end: close + 1, message: `${text.slice(quote, close + 1)} is too long to be a valid character constant.` };
   return { end: close + 1, bytes };
 }
 

@@ -281,7 +281,7 @@ class Parser {
 
   private unexpected(token: Token | undefined): never {
     if (!token) return this.next() as never;
-    if (token.kind === 'unsupported') this.fail(token, `"${token.text}" is not supported (field references, layers and xor are not implemented).`);
+    if (token.kind === 'unsupported') this.fail(token, `"${token.text}" is not supported (field references and layers are not implemented).`);
     return this.fail(token, `"${token.text}" was unexpected in this context.`);
   }
 

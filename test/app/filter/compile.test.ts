@@ -184,3 +184,51 @@ describe('compileFilter semantics against tshark', () => {
     expect(matching(text, frames)).toEqual(expected);
   });
 });
+
+describe('compileFilter over generated TCP analysis fields', () => {
+  // Frame 3 is frame 2 again, flagged as a retransmission in stream 3 with an ACK RTT of 125 ms.
+  const frames = [dnsQuery(), tcpSyn(2), tcpSyn(3, true)];
+  it.each([
+    ['tcp.analysis.flags', [3]],
+    ['tcp.analysis.retransmission', [3]],
+    ['!tcp.analysis.retransmission', [1, 2]],
+    ['tcp && !tcp.analysis.flags', [2]],
+    ['tcp.stream == 3', [3]],
+    ['tcp.stream == 0', [2]],
+    ['tcp.stream in {1..5}', [3]],
+    ['tcp.stream != 3', [2]],
+    ['tcp.analysis.ack_rtt > 0.1', [3]],
+    ['tcp.analysis.ack_rtt == 0.125', [3]],
+    ['tcp.analysis.ack_rtt < 0.125000001', [3]],
+    ['tcp.analysis.ack_rtt > 0.125', []],
+    ['tcp.analysis.ack_rtt > -1', [3]],
+    ['tcp.len == 0', [2, 3]],
+  ] as const)('%s', (text, expected) => {
+    expect(matching(text, frames)).toEqual(expected);
+  });
+
+  it('rejects comparisons of label fields, as tshark does', () => {
+    expect(compileFilter('tcp.analysis.retransmission == 1')).toEqual({
+      ok: false,
+      error: { column: 1, length: 27, message: 'tcp.analysis.retransmission (type=Label) cannot participate in == comparison.' },
+    });
+  });
+});
+
+describe('compileFilter bookkeeping', () => {
+  it('lists the registry fields it reads, aliases expanded', () => {
+    const names = compiled('ip.addr == 10.0.0.1 || tcp || len(dns.qry.name) > 3').fields.map((def) => def.name).sort();
+    expect(names).toEqual(['dns.qry.name', 'ip.dst', 'ip.src', 'tcp']);
+  });
+
+  it('an empty filter matches every frame and reads no field', () => {
+    const filter = compiled('');
+    expect(filter.fields).toEqual([]);
+    expect(filter.matches(dnsQuery())).toBe(true);
+  });
+
+  it('keeps no state between frames', () => {
+    const filter = compiled('udp.port == 53');
+    expect([dnsQuery(), tcpSyn(2), dnsQuery()].map((d) => filter.matches(d))).toEqual([true, false, true]);
+  });
+});

@@ -26,6 +26,8 @@ export const F = {
   ipProto: field('ip.proto', 'uint', { bits: 8, strings: { 1: 'ICMP', 6: 'TCP', 17: 'UDP' } }),
   ipSrc: field('ip.src', 'ipv4'),
   ipDst: field('ip.dst', 'ipv4'),
+  ipv6Src: field('ipv6.src', 'ipv6'),
+  ipv6Dst: field('ipv6.dst', 'ipv6'),
   udp: field('udp', 'protocol'),
   udpSrcport: field('udp.srcport', 'uint', { bits: 16 }),
   udpDstport: field('udp.dstport', 'uint', { bits: 16 }),
