@@ -144,7 +144,6 @@ export interface FlowRow {
   /** First frame's time relative to the capture start, and the span to the last frame, in seconds. */
   relativeStart: number;
   duration: number;
-  firstFrame: number;
 }
 
 /** A DNS query and its response, matched by transaction id, client, server and question. */

@@ -1,170 +1,55 @@
 import type { FlowRow } from '../api/types';
-import type { Dissection } from '../decode/dissection';
-import type { TcpRowFacts } from './rowText';
+import type { ConversationSummary } from '../tcp/conversation';
 
-/*
- * Transport conversations as the packet list and the flows view need them: stream numbers in order of
- * first appearance (tcp.stream / udp.stream), per-direction counters, and for TCP the relative-number
- * bases and window multipliers of each direction. TCP analysis flags (retransmissions, ...) are not
- * computed here.
+/**
+ * The flows view's rows, from the conversation summaries the TCP analyzer reports (app/tcp/analyzer.ts):
+ * one row per tcp.stream / udp.stream. A conversation evicted for memory and seen again is reported in
+ * parts ("continued"); the parts are added up here.
  */
+export class FlowTable {
+  private readonly rows = new Map<string, FlowRow>();
+  private captureStart: { seconds: number; nanos: number } | null = null;
 
-interface Direction {
-  frames: number;
-  bytes: number;
-  /** Raw sequence number that reads as 0 (tshark's relative numbers); null until the direction is seen. */
-  seqBase: number | null;
-  /** Window scale shift from this direction's SYN; null without a SYN, -1 for a SYN without the option. */
-  windowShift: number | null;
-  fin: boolean;
-}
+  /** The first frame's time, for relative start times. */
+  start(seconds: number, nanos: number): void {
+    this.captureStart ??= { seconds, nanos };
+  }
 
-interface Stream {
-  row: FlowRow;
-  /** addressA:portA, to tell a frame's direction. */
-  sideA: string;
-  a: Direction;
-  b: Direction;
-  firstSeconds: number;
-  firstNanos: number;
-  reset: boolean;
-}
-
-const SYN = 0x002;
-const RST = 0x004;
-const ACK = 0x010;
-const FIN = 0x001;
-
-export class FlowTracker {
-  private readonly tcpStreams: Stream[] = [];
-  private readonly udpStreams: Stream[] = [];
-  /** Streams by their address/port pair (both directions), oldest first: ports are reused. */
-  private readonly byTuple = new Map<string, Stream[]>();
-  private startSeconds: number | null = null;
-  private startNanos = 0;
-
-  add(d: Dissection): void {
-    if (this.startSeconds === null) {
-      this.startSeconds = d.frame.tsSeconds;
-      this.startNanos = d.frame.tsNanos;
+  add(summary: ConversationSummary): void {
+    const key = `${summary.protocol}:${summary.stream}`;
+    const start = this.captureStart ?? { seconds: summary.firstSeconds, nanos: summary.firstNanos };
+    const existing = this.rows.get(key);
+    if (existing) {
+      existing.framesAToB += summary.packetsAtoB;
+      existing.bytesAToB += summary.bytesAtoB;
+      existing.framesBToA += summary.packetsBtoA;
+      existing.bytesBToA += summary.bytesBtoA;
+      existing.duration = seconds(summary.lastSeconds, summary.lastNanos, start) - existing.relativeStart;
+      return;
     }
-    const ip = d.ip;
-    const transport = d.tcp ?? d.udp;
-    if (!ip || !transport) return;
-    const protocol = d.tcp ? 'tcp' : 'udp';
-    const src = `${ip.src}:${transport.srcPort}`;
-    const dst = `${ip.dst}:${transport.dstPort}`;
-    const key = tupleKey(protocol, src, dst);
-    const history = this.byTuple.get(key);
-    let stream = history?.[history.length - 1];
-    if (!stream || (d.tcp && startsNewStream(stream, d.tcp.flags))) {
-      stream = this.newStream(d, protocol, src);
-      if (history) history.push(stream);
-      else this.byTuple.set(key, [stream]);
-    }
-    const forward = src === stream.sideA;
-    const direction = forward ? stream.a : stream.b;
-    direction.frames++;
-    direction.bytes += d.frame.originalLength;
-    if (forward) {
-      stream.row.framesAToB++;
-      stream.row.bytesAToB += d.frame.originalLength;
-    } else {
-      stream.row.framesBToA++;
-      stream.row.bytesBToA += d.frame.originalLength;
-    }
-    stream.row.duration = elapsed(d.frame.tsSeconds, d.frame.tsNanos, stream.firstSeconds, stream.firstNanos);
-    if (d.tcp) this.addTcp(stream, forward, d.tcp.flags, d.tcp.seq, d.tcp.ack, d.tcp.options.windowScale);
+    const relativeStart = seconds(summary.firstSeconds, summary.firstNanos, start);
+    this.rows.set(key, {
+      protocol: summary.protocol,
+      stream: summary.stream,
+      addressA: summary.a.address,
+      portA: summary.a.port,
+      addressB: summary.b.address,
+      portB: summary.b.port,
+      framesAToB: summary.packetsAtoB,
+      bytesAToB: summary.bytesAtoB,
+      framesBToA: summary.packetsBtoA,
+      bytesBToA: summary.bytesBtoA,
+      relativeStart,
+      duration: seconds(summary.lastSeconds, summary.lastNanos, start) - relativeStart,
+    });
   }
 
-  flows(): FlowRow[] {
-    return [...this.tcpStreams, ...this.udpStreams].map((stream) => stream.row);
-  }
-
-  /** The Info-column facts of a TCP frame, from the state the whole capture (indexed so far) left. */
-  tcpFacts(d: Dissection): TcpRowFacts | null {
-    const ip = d.ip;
-    const tcp = d.tcp;
-    if (!ip || !tcp) return null;
-    const src = `${ip.src}:${tcp.srcPort}`;
-    const history = this.byTuple.get(tupleKey('tcp', src, `${ip.dst}:${tcp.dstPort}`));
-    if (!history) return null;
-    // The stream this frame belongs to: the last one that started at or before it.
-    let stream = history[0];
-    for (const candidate of history) if (candidate.row.firstFrame <= d.frame.number) stream = candidate;
-    const forward = src === stream.sideA;
-    const mine = forward ? stream.a : stream.b;
-    const theirs = forward ? stream.b : stream.a;
-    // RFC 7323 section 2.2: scaling applies only when both SYNs carried the option.
-    const scaled = mine.windowShift !== null && mine.windowShift >= 0 && theirs.windowShift !== null && theirs.windowShift >= 0;
-    const noScaling = mine.windowShift === -1 || theirs.windowShift === -1;
-    return {
-      seqBase: mine.seqBase ?? 0,
-      ackBase: theirs.seqBase ?? 0,
-      windowMultiplier: scaled ? 2 ** Math.min(mine.windowShift ?? 0, 14) : noScaling ? 1 : -1,
-      notes: [],
-      problem: false,
-    };
-  }
-
-  private newStream(d: Dissection, protocol: 'tcp' | 'udp', sideA: string): Stream {
-    const list = protocol === 'tcp' ? this.tcpStreams : this.udpStreams;
-    const ip = d.ip;
-    const ports = d.tcp ?? d.udp;
-    const stream: Stream = {
-      row: {
-        protocol,
-        stream: list.length,
-        addressA: ip?.src ?? '',
-        portA: ports?.srcPort ?? 0,
-        addressB: ip?.dst ?? '',
-        portB: ports?.dstPort ?? 0,
-        framesAToB: 0,
-        bytesAToB: 0,
-        framesBToA: 0,
-        bytesBToA: 0,
-        relativeStart: elapsed(d.frame.tsSeconds, d.frame.tsNanos, this.startSeconds ?? 0, this.startNanos),
-        duration: 0,
-        firstFrame: d.frame.number,
-      },
-      sideA,
-      a: newDirection(),
-      b: newDirection(),
-      firstSeconds: d.frame.tsSeconds,
-      firstNanos: d.frame.tsNanos,
-      reset: false,
-    };
-    list.push(stream);
-    return stream;
-  }
-
-  private addTcp(stream: Stream, forward: boolean, flags: number, seq: number, ack: number, windowScale: number | null): void {
-    const mine = forward ? stream.a : stream.b;
-    const theirs = forward ? stream.b : stream.a;
-    // tshark's relative numbers: a SYN's sequence number reads 0; a direction first seen without a SYN
-    // reads 1 at its first segment, and so does the first acknowledgment of a direction not yet seen.
-    if (mine.seqBase === null) mine.seqBase = flags & SYN ? seq : (seq - 1) >>> 0;
-    if (theirs.seqBase === null && flags & ACK) theirs.seqBase = (ack - 1) >>> 0;
-    if (flags & SYN && mine.windowShift === null) mine.windowShift = windowScale ?? -1;
-    if (flags & FIN) mine.fin = true;
-    if (flags & RST) stream.reset = true;
+  /** TCP streams first, then UDP, each by stream number. */
+  result(): FlowRow[] {
+    return [...this.rows.values()].sort((a, b) => (a.protocol === b.protocol ? a.stream - b.stream : a.protocol === 'tcp' ? -1 : 1));
   }
 }
 
-/** A SYN without ACK on a conversation that has ended (FIN both ways, or RST) starts a new stream. */
-function startsNewStream(stream: Stream, flags: number): boolean {
-  const closed = stream.reset || (stream.a.fin && stream.b.fin);
-  return closed && (flags & (SYN | ACK)) === SYN;
-}
-
-function newDirection(): Direction {
-  return { frames: 0, bytes: 0, seqBase: null, windowShift: null, fin: false };
-}
-
-function tupleKey(protocol: string, src: string, dst: string): string {
-  return src < dst ? `${protocol} ${src} ${dst}` : `${protocol} ${dst} ${src}`;
-}
-
-function elapsed(seconds: number, nanos: number, fromSeconds: number, fromNanos: number): number {
-  return seconds - fromSeconds + (nanos - fromNanos) / 1e9;
+function seconds(s: number, ns: number, from: { seconds: number; nanos: number }): number {
+  return s - from.seconds + (ns - from.nanos) / 1e9;
 }

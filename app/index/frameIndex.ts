@@ -4,8 +4,8 @@ import type { RowColour } from '../api/types';
  * The columnar frame index: one typed-array column per per-frame value, grown by doubling while the
  * capture is read. It keeps what the packet list needs to page, colour and time rows, and where each
  * record is in the file so a page can be re-read and re-decoded on request; text (addresses, info
- * lines) is never stored. Per frame: 8+8+4+4+4+2+4+1+1+2 = 38 bytes, so 10 million frames take
- * about 380 MB (and half that again while a column doubles).
+ * lines) is never stored. Per frame: 8+8+4+4+4+2+4+1+1+2+4+2 = 44 bytes, so 10 million frames take
+ * about 440 MB (and half that again while a column doubles).
  */
 
 /** Row colours in a byte; the order is RowColour's precedence. */
@@ -47,6 +47,10 @@ export interface IndexedFrame {
   protocol: string;
   colour: RowColour;
   flags: number;
+  /** TCP frames: stream * 2 + direction (0 from endpoint A, 1 from B); -1 for other frames. */
+  tcpStreamDirection: number;
+  /** TcpAnalysisFlag bits of a TCP frame. */
+  tcpAnalysis: number;
 }
 
 export class FrameIndex {
@@ -70,6 +74,10 @@ export class FrameIndex {
   colour = new Uint8Array(INITIAL_CAPACITY);
   /** FrameFlag bits. */
   flags = new Uint16Array(INITIAL_CAPACITY);
+  /** tcp.stream * 2 + direction, or -1. */
+  tcpStreamDirection = new Int32Array(INITIAL_CAPACITY);
+  /** TcpAnalysisFlag bits. */
+  tcpAnalysis = new Uint16Array(INITIAL_CAPACITY);
   /** Protocol column names, interned: a capture shows a handful of distinct names. */
   readonly protocolNames: string[] = [];
   private readonly protocolCodes = new Map<string, number>();
@@ -89,6 +97,8 @@ export class FrameIndex {
     this.protocol[i] = this.protocolCode(frame.protocol);
     this.colour[i] = COLOUR_CODES.get(frame.colour) ?? 0;
     this.flags[i] = frame.flags;
+    this.tcpStreamDirection[i] = frame.tcpStreamDirection;
+    this.tcpAnalysis[i] = frame.tcpAnalysis;
     if (frame.tsNanos % 1000 !== 0) this.nanosecondPrecision = true;
   }
 
@@ -127,6 +137,8 @@ export class FrameIndex {
       this.protocol,
       this.colour,
       this.flags,
+      this.tcpStreamDirection,
+      this.tcpAnalysis,
     ];
   }
 
@@ -142,6 +154,8 @@ export class FrameIndex {
     this.protocol = grown(this.protocol, new Uint8Array(capacity));
     this.colour = grown(this.colour, new Uint8Array(capacity));
     this.flags = grown(this.flags, new Uint16Array(capacity));
+    this.tcpStreamDirection = grown(this.tcpStreamDirection, new Int32Array(capacity));
+    this.tcpAnalysis = grown(this.tcpAnalysis, new Uint16Array(capacity));
   }
 }
 

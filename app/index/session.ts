@@ -5,11 +5,13 @@ import { decodeFrame, newCaptureState } from '../decode/frame';
 import { formatTreeLabel } from '../fields/format';
 import type { FieldNode } from '../fields/tree';
 import { CaptureSummaryBuilder, type CaptureSummary } from './captureSummary';
+import { TcpAnalyzer } from '../tcp/analyzer';
 import { DnsTransactionTracker } from './dnsTransactions';
-import { FlowTracker } from './flows';
+import { FlowTable } from './flows';
 import { FrameFlag, FrameIndex } from './frameIndex';
 import { MAX_RECORD_HEADER, recordDataOffset } from './records';
 import { protocolColumn, rowColour, rowText } from './rowText';
+import { TcpRowIndex, isTcpProblem } from './tcpRows';
 import { formatAbsolute, formatDifference } from './timeText';
 
 /** Random access to the capture file, provided by the platform (main/ reads files; app/ never does). */
@@ -47,7 +49,9 @@ export class CaptureSession {
   complete = false;
   private readonly decodeState = newCaptureState();
   private readonly summary = new CaptureSummaryBuilder();
-  private readonly flowTracker = new FlowTracker();
+  private readonly flowTable = new FlowTable();
+  private readonly tcpAnalyzer = new TcpAnalyzer({ onConversationEnd: (summary) => this.flowTable.add(summary) });
+  private readonly tcpRows = new TcpRowIndex();
   private readonly dnsTracker = new DnsTransactionTracker();
   private malformedFrames = 0;
 
@@ -56,7 +60,10 @@ export class CaptureSession {
   addFrame(raw: RawFrame): void {
     const d = decodeFrame(this.decodeState, raw, false);
     this.summary.add(d);
-    this.flowTracker.add(d);
+    this.flowTable.start(raw.tsSeconds, raw.tsNanos);
+    const tcp = this.tcpAnalyzer.observe(d);
+    const tcpStreamDirection = tcp ? this.tcpRows.add(d, tcp) : -1;
+    const tcpAnalysis = tcp?.analysisFlags ?? 0;
     this.dnsTracker.add(d);
     if (d.malformed) this.malformedFrames++;
     let flags = 0;
@@ -71,8 +78,10 @@ export class CaptureSession {
       linkType: raw.linkType,
       interfaceId: raw.interfaceId,
       protocol: protocolColumn(d),
-      colour: rowColour(d, false),
+      colour: rowColour(d, isTcpProblem(tcpAnalysis)),
       flags,
+      tcpStreamDirection,
+      tcpAnalysis,
     });
   }
 
@@ -80,6 +89,7 @@ export class CaptureSession {
     this.format = format;
     this.problem = problem;
     if (problem) this.summary.setFileProblem(problem);
+    this.tcpAnalyzer.finish();
     this.complete = true;
   }
 
@@ -95,8 +105,9 @@ export class CaptureSession {
     return this.summary.result();
   }
 
+  /** Every conversation once the capture is read; while it is read, those the analyzer has finished with. */
   flows(): FlowRow[] {
-    return this.flowTracker.flows();
+    return this.flowTable.result();
   }
 
   dnsTransactions(): DnsTransaction[] {
@@ -147,7 +158,7 @@ export class CaptureSession {
     const i = d.frame.number - 1;
     const ix = this.index;
     const decimals = ix.nanosecondPrecision ? 9 : 6;
-    const text = rowText(d, this.flowTracker.tcpFacts(d));
+    const text = rowText(d, this.tcpRows.facts(d, ix.tcpStreamDirection[i], ix.tcpAnalysis[i]));
     const previous = i > 0 ? i - 1 : 0;
     return {
       number: d.frame.number,

@@ -13,6 +13,8 @@ function frame(i: number): IndexedFrame {
     protocol: ['TCP', 'UDP', 'DNS'][i % 3],
     colour: ROW_COLOURS[i % ROW_COLOURS.length],
     flags: i % 5 === 0 ? FrameFlag.malformed : 0,
+    tcpStreamDirection: i % 7 === 0 ? -1 : i * 2 + (i % 2),
+    tcpAnalysis: i % 0x8000,
   };
 }
 
@@ -35,6 +37,8 @@ describe('FrameIndex', () => {
       expect(index.protocolName(i)).toBe(want.protocol);
       expect(index.rowColour(i)).toBe(want.colour);
       expect(index.flags[i]).toBe(want.flags);
+      expect(index.tcpStreamDirection[i]).toBe(want.tcpStreamDirection);
+      expect(index.tcpAnalysis[i]).toBe(want.tcpAnalysis);
     }
   });
 
@@ -60,8 +64,8 @@ describe('FrameIndex', () => {
     expect(index.nanosecondPrecision).toBe(true);
   });
 
-  it('costs 38 bytes a frame', () => {
+  it('costs 44 bytes a frame', () => {
     const index = new FrameIndex();
-    expect(index.memoryBytes).toBe(1024 * 38);
+    expect(index.memoryBytes).toBe(1024 * 44);
   });
 });
