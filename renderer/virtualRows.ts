@@ -40,8 +40,9 @@ export function rowWindow(scrollTop: number, viewport: number, total: number): R
     const maxFirst = Math.max(0, total - rowsPerView(viewport));
     firstExact = (Math.min(Math.max(scrollTop, 0), maxScroll) / maxScroll) * maxFirst;
   }
-  const firstIndex = Math.min(Math.max(0, Math.floor(firstExact)), total - 1);
-  return { first: firstIndex + 1, count: Math.min(drawn, total - firstIndex), offset: (firstExact - firstIndex) * ROW_HEIGHT };
+  // Past the cap, a row's top lands between pixels: the epsilon keeps scrollTopFor's round trip exact.
+  const firstIndex = Math.min(Math.max(0, Math.floor(firstExact + 1e-6)), total - 1);
+  return { first: firstIndex + 1, count: Math.min(drawn, total - firstIndex), offset: Math.max(0, firstExact - firstIndex) * ROW_HEIGHT };
 }
 
 /** The scroll position that shows row n (1-based) at the top of the viewport. */

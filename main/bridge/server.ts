@@ -24,7 +24,7 @@ export interface ServeOptions {
   port?: number;
   /** The built renderer (out/renderer); defaults to ../renderer beside this bundle. */
   rendererDir?: string;
-  /** The built capture worker; defaults to captureWorker.js beside this bundle. */
+  /** The built capture worker; defaults to captureWorker beside this bundle, with the bundle's extension (.js/.mjs). */
   workerScript?: string | URL;
   /** Where the start-up lines go (the URL); defaults to stdout. */
   log?: (line: string) => void;
@@ -57,7 +57,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** Starts the bridge and returns once it listens. */
 export async function startBridge(options: ServeOptions = {}): Promise<RunningBridge> {
   const rendererDir = resolve(options.rendererDir ?? fileURLToPath(new URL('../renderer/', import.meta.url)));
-  const service = new CaptureService({ workerScript: options.workerScript ?? new URL('./captureWorker.js', import.meta.url) });
+  const bundleExtension = extname(fileURLToPath(import.meta.url));
+  const service = new CaptureService({ workerScript: options.workerScript ?? new URL(`./captureWorker${bundleExtension}`, import.meta.url) });
   const token = newToken();
   const clients = new Set<ServerResponse>();
   let port = 0;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ServiceError } from '../../../app/api/types';
+import { METHOD_NAMES, MAX_PAGE_ROWS, isMethodName, validateRequest } from '../../../app/api/validate';
+
+function refusal(method: unknown, params: unknown): string {
+  try {
+    validateRequest(method, params);
+  } catch (error) {
+    if (error instanceof ServiceError && error.code === 'bad-request') return error.message;
+    throw error;
+  }
+  throw new Error(`accepted ${String(method)} ${JSON.stringify(params)}`);
+}
+
+describe('validateRequest', () => {
+  it('knows exactly the contract methods', () => {
+    expect([...METHOD_NAMES].sort()).toEqual(
+      ['capture.close', 'capture.list', 'capture.open', 'capture.status', 'dns.transactions', 'flows.list', 'frame.detail', 'frames.find', 'frames.page'].sort(),
+    );
+    expect(isMethodName('toString')).toBe(false);
+    expect(isMethodName('__proto__')).toBe(false);
+  });
+
+  it('returns only the known parameters', () => {
+    expect(validateRequest('frames.page', { id: 'c1', from: 1, count: 500, extra: 'ignored' })).toEqual({ id: 'c1', from: 1, count: 500 });
+  });
+
+  it('refuses unknown methods, non-object parameters and wrong types', () => {
+    expect(refusal('fs.readFile', {})).toMatch(/Unknown request/);
+    expect(refusal('capture.list', [1])).toMatch(/must be an object/);
+    expect(refusal('frames.page', { id: 'c1', from: '1', count: 5 })).toMatch(/'from'/);
+    expect(refusal('frames.page', { id: 'c1', from: 1.5, count: 5 })).toMatch(/'from'/);
+    expect(refusal('frames.page', { id: 'c1', from: 1, count: MAX_PAGE_ROWS + 1 })).toMatch(/'count'/);
+    expect(refusal('frames.find', { id: 'c1', text: 'x', from: 1, backwards: 'no' })).toMatch(/'backwards'/);
+    expect(refusal('frame.detail', { id: '../c1', number: 1 })).toMatch(/'id'/);
+  });
+
+  it('refuses paths that are empty, huge or carry NUL', () => {
+    expect(refusal('capture.open', { path: '' })).toMatch(/'path'/);
+    expect(refusal('capture.open', { path: 'x'.repeat(5000) })).toMatch(/'path'/);
+    expect(refusal('capture.open', { path: '/tmp/a.pcap\0.txt' })).toMatch(/NUL/);
+    expect(validateRequest('capture.open', { path: '/tmp/a.pcap' })).toEqual({ path: '/tmp/a.pcap' });
+  });
+});
