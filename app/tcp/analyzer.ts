@@ -1,0 +1,522 @@
+import type { Dissection } from '../decode/dissection';
+import type { FieldDef } from '../fields/registry';
+import type { FieldNode, FieldValue } from '../fields/tree';
+import { TcpAnalysisFlag, TcpConversationAnalysis, TcpFlag, type TcpAckedInfo, type TcpFrameAnalysis, type TcpSegment } from './analysis';
+import { conversationKey, countPacket, newSummary, type ConversationSummary, type Endpoint } from './conversation';
+import { TCP_ANALYSIS_FIELDS as F, UDP_CONVERSATION_FIELDS } from './fields';
+import { RttEstimator, type RttSample } from './rtt';
+import { TCP_STATE_NAMES, TcpConnectionStates } from './state';
+import { UdpConversations } from './udp';
+
+/*
+ * The per-capture TCP (and UDP) conversation analysis. observe() is called once per frame, in capture
+ * order, after decoding: it numbers streams exactly as tshark's tcp.stream / udp.stream, runs Wireshark's
+ * sequence analysis (analysis.ts), appends the generated fields to the frame's tree, keeps the RFC 9293
+ * state of both ends and the RTT estimates, and returns a compact per-frame record for the index.
+ *
+ * Memory is bounded: at most maxLiveConversations keep their analysis state (least recently active are
+ * finished and evicted first); an evicted conversation leaves a tombstone of a few numbers so that stream
+ * numbering and relative sequence numbers stay exact if its tuple shows up again.
+ */
+
+export interface TcpAnalyzerOptions {
+  /** Conversations holding full analysis state at once (default 50 000). */
+  maxLiveConversations?: number;
+  /** Called once per conversation when it is evicted or at finish() (and again, continued, if revived). */
+  onConversationEnd?(summary: ConversationSummary): void;
+  /** Called for every analysed TCP segment (the reference stack's input). */
+  onSegment?(event: TcpSegmentEvent): void;
+}
+
+/** The compact per-frame result the index keeps in typed arrays. */
+export interface TcpFrameRecord {
+  stream: number;
+  direction: 0 | 1;
+  /** Relative sequence / acknowledgment numbers (tcp.seq, tcp.ack) and tcp.nxtseq (-1 when unknown). */
+  seq: number;
+  ack: number;
+  nxtseq: number;
+  /** tcp.window_size. */
+  windowSize: number;
+  /** TcpAnalysisFlag bits. */
+  analysisFlags: number;
+  bytesInFlight: number;
+  /** tcp.analysis.acks_frame (0 = none) and tcp.analysis.ack_rtt in ns (0 = none; ns may round a huge value). */
+  ackedFrame: number;
+  ackRttNs: number;
+  dupAckNum: number;
+  /** RFC 9293 states of end A (low 4 bits) and end B (next 4 bits) after this segment. */
+  states: number;
+}
+
+/** One analysed segment, in the conversation's relative sequence space (the reference stack's event). */
+export interface TcpSegmentEvent {
+  stream: number;
+  frame: number;
+  direction: 0 | 1;
+  tsSeconds: number;
+  tsNanos: number;
+  /** Capture time since the conversation's first packet, ns. */
+  timeNs: number;
+  flags: number;
+  /** First sequence number (relative) and the one after the segment, SYN and FIN included. */
+  seq: number;
+  end: number;
+  payloadLength: number;
+  /** Relative acknowledgment number, or null without ACK. */
+  ack: number | null;
+  /** Scaled window (null when unknown). */
+  window: number | null;
+  /** SACK blocks relative to the peer's base: [left0, right0, ...]. */
+  sack: number[];
+  mss: number | null;
+  tsVal: number | null;
+  tsEcr: number | null;
+  analysisFlags: number;
+  bytesInFlight: number;
+  /** RTT samples this segment's acknowledgment produced for the peer's data. */
+  rttSamples: RttSample[];
+}
+
+const DEFAULT_MAX_LIVE = 50_000;
+const RETRANSMISSION_FLAGS = TcpAnalysisFlag.retransmission | TcpAnalysisFlag.fastRetransmission | TcpAnalysisFlag.spuriousRetransmission;
+
+/** Full state of a conversation that is live (not evicted). */
+class LiveTcpConversation {
+  readonly analysis: TcpConversationAnalysis;
+  readonly states = new TcpConnectionStates();
+  /** RTT of the data each direction sends. */
+  readonly rtt: [RttEstimator, RttEstimator] = [new RttEstimator(), new RttEstimator()];
+  readonly summary: ConversationSummary;
+
+  constructor(
+    stream: number,
+    readonly aKey: string,
+    a: Endpoint,
+    b: Endpoint,
+    seconds: number,
+    nanos: number,
+  ) {
+    this.analysis = new TcpConversationAnalysis(stream, seconds, nanos);
+    this.summary = newSummary('tcp', stream, a, b, seconds, nanos);
+    this.summary.tcp = {
+      synSeen: false,
+      synAckSeen: false,
+      handshakeCompleted: false,
+      finFromA: false,
+      finFromB: false,
+      rstFromA: false,
+      rstFromB: false,
+      closedBy: null,
+      stateA: TCP_STATE_NAMES[0],
+      stateB: TCP_STATE_NAMES[0],
+      completeness: 0,
+      retransmissionsAtoB: 0,
+      retransmissionsBtoA: 0,
+      rttAtoB: this.rtt[0].estimate(),
+      rttBtoA: this.rtt[1].estimate(),
+    };
+  }
+
+  get stream(): number {
+    return this.analysis.stream;
+  }
+}
+
+/** What an evicted conversation leaves behind: enough to keep its stream number and relative numbers. */
+interface Tombstone {
+  stream: number;
+  aKey: string;
+  a: Endpoint;
+  b: Endpoint;
+  clientIsA: boolean;
+  baseSeq: [number, number];
+  baseSeqSet: [boolean, boolean];
+}
+
+export class TcpAnalyzer {
+  private readonly live = new Map<string, LiveTcpConversation>();
+  private readonly tombstones = new Map<string, Tombstone>();
+  private nextStream = 0;
+  private readonly maxLive: number;
+  readonly udp: UdpConversations;
+
+  constructor(private readonly options: TcpAnalyzerOptions = {}) {
+    this.maxLive = Math.max(1, options.maxLiveConversations ?? DEFAULT_MAX_LIVE);
+    this.udp = new UdpConversations(this.maxLive, options.onConversationEnd);
+  }
+
+  /** Number of TCP streams seen so far (the next tcp.stream). */
+  get tcpStreamCount(): number {
+    return this.nextStream;
+  }
+
+  /** Conversations currently holding full state (for tests of the memory bound). */
+  get liveConversationCount(): number {
+    return this.live.size + this.udp.liveCount;
+  }
+
+  /** Analyses one decoded frame (TCP or UDP); returns the TCP record, or null for other frames. */
+  observe(d: Dissection): TcpFrameRecord | null {
+    if (d.udp && d.ip) {
+      const stream = this.udp.observe(d.ip.src, d.udp.srcPort, d.ip.dst, d.udp.dstPort, d.frame, d.udp.capturedPayloadLength);
+      if (d.tree.enabled) addUdpStreamField(d, stream);
+      return null;
+    }
+    if (!d.tcp || !d.ip) return null;
+    const ip = d.ip;
+    const tcp = d.tcp;
+    const seg: TcpSegment = {
+      frame: d.frame.number,
+      tsSeconds: d.frame.tsSeconds,
+      tsNanos: d.frame.tsNanos,
+      seq: tcp.seq,
+      ack: tcp.ack,
+      flags: tcp.flags,
+      window: tcp.window,
+      payloadLength: tcp.payloadLength >= 0 ? tcp.payloadLength : null,
+      windowScale: tcp.options.windowScale,
+      sack: tcp.options.sack.length > 0 ? tcp.options.sack : null,
+      headerLength: tcp.headerLength,
+      optionsUnreadable: optionsUnreadable(d),
+    };
+    const key = conversationKey(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    const srcKey = `${ip.src} ${tcp.srcPort}`;
+    let conv = this.live.get(key);
+    let conversationIsNew = false;
+    if (conv) {
+      this.live.delete(key); // re-inserted below: the map's order is least recently active first
+    } else {
+      const tomb = this.tombstones.get(key);
+      if (tomb) {
+        conv = this.revive(tomb, seg);
+        this.tombstones.delete(key);
+      } else {
+        conv = this.create(srcKey, ip.src, tcp.srcPort, ip.dst, tcp.dstPort, seg);
+        conversationIsNew = true;
+      }
+    }
+    let direction: 0 | 1 = srcKey === conv.aKey ? 0 : 1;
+    let reusedPorts = false;
+    if ((seg.flags & (TcpFlag.syn | TcpFlag.ack)) === TcpFlag.syn && conv.analysis.synStartsNewConversation(direction, seg.seq)) {
+      // A new SYN on a known tuple with a different ISN: Wireshark starts a new stream ("reused ports").
+      this.report(conv);
+      conv = this.create(srcKey, ip.src, tcp.srcPort, ip.dst, tcp.dstPort, seg);
+      conv.analysis.completeness = 1;
+      direction = 0;
+      reusedPorts = true;
+    }
+    this.live.set(key, conv);
+
+    const result = conv.analysis.analyze(seg, direction, conversationIsNew, reusedPorts);
+    const record = this.account(conv, d, seg, result);
+    if (d.tree.enabled) addTcpAnalysisFields(d, result);
+    this.evictBeyondLimit();
+    return record;
+  }
+
+  /** Finishes every live conversation (end of capture): each is reported once through onConversationEnd. */
+  finish(): void {
+    for (const c of this.live.values()) this.report(c);
+    this.live.clear();
+    this.udp.finish();
+  }
+
+  private report(conv: LiveTcpConversation): void {
+    this.options.onConversationEnd?.(this.snapshot(conv));
+  }
+
+  private create(aKey: string, src: string, srcPort: number, dst: string, dstPort: number, seg: TcpSegment): LiveTcpConversation {
+    const conv = new LiveTcpConversation(this.nextStream++, aKey, { address: src, port: srcPort }, { address: dst, port: dstPort }, seg.tsSeconds, seg.tsNanos);
+    return conv;
+  }
+
+  private revive(tomb: Tombstone, seg: TcpSegment): LiveTcpConversation {
+    const conv = new LiveTcpConversation(tomb.stream, tomb.aKey, tomb.a, tomb.b, seg.tsSeconds, seg.tsNanos);
+    conv.summary.continued = true;
+    conv.summary.clientIsA = tomb.clientIsA;
+    for (const i of [0, 1] as const) {
+      conv.analysis.flows[i].baseSeq = tomb.baseSeq[i];
+      conv.analysis.flows[i].baseSeqSet = tomb.baseSeqSet[i];
+    }
+    return conv;
+  }
+
+  private evictBeyondLimit(): void {
+    while (this.live.size > this.maxLive) {
+      const [key, oldest] = this.live.entries().next().value as [string, LiveTcpConversation];
+      this.live.delete(key);
+      this.report(oldest);
+      const flows = oldest.analysis.flows;
+      this.tombstones.set(key, {
+        stream: oldest.stream,
+        aKey: oldest.aKey,
+        a: oldest.summary.a,
+        b: oldest.summary.b,
+        clientIsA: oldest.summary.clientIsA,
+        baseSeq: [flows[0].baseSeq, flows[1].baseSeq],
+        baseSeqSet: [flows[0].baseSeqSet, flows[1].baseSeqSet],
+      });
+    }
+  }
+
+  /** Counts, states, RTT and the segment event of one analysed frame. */
+  private account(conv: LiveTcpConversation, d: Dissection, seg: TcpSegment, result: TcpFrameAnalysis): TcpFrameRecord {
+    const direction = result.direction;
+    const summary = conv.summary;
+    const tcp = summary.tcp!;
+    const flags = seg.flags;
+    const seglen = seg.payloadLength ?? 0;
+    countPacket(summary, direction, seg.tsSeconds, seg.tsNanos, d.frame.originalLength, seglen);
+    const fromA = direction === 0;
+    if ((flags & (TcpFlag.syn | TcpFlag.ack)) === TcpFlag.syn) {
+      if (!tcp.synSeen && !tcp.synAckSeen) summary.clientIsA = fromA;
+      tcp.synSeen = true;
+    } else if (flags & TcpFlag.syn) {
+      if (!tcp.synSeen && !tcp.synAckSeen) summary.clientIsA = !fromA;
+      tcp.synAckSeen = true;
+    } else if (flags & TcpFlag.ack && tcp.synSeen && tcp.synAckSeen && fromA === summary.clientIsA) {
+      tcp.handshakeCompleted = true;
+    }
+    if (flags & TcpFlag.fin) {
+      if (fromA) tcp.finFromA = true;
+      else tcp.finFromB = true;
+    }
+    if (flags & TcpFlag.rst) {
+      if (fromA) tcp.rstFromA = true;
+      else tcp.rstFromB = true;
+    }
+    if (flags & (TcpFlag.fin | TcpFlag.rst) && tcp.closedBy === null) tcp.closedBy = fromA ? 'a' : 'b';
+
+    const acked = result.acked;
+    const analysisFlags = acked?.flags ?? 0;
+    if (analysisFlags & RETRANSMISSION_FLAGS) {
+      if (fromA) tcp.retransmissionsAtoB++;
+      else tcp.retransmissionsBtoA++;
+    }
+    conv.states.observe(direction, flags, seg.seq, seg.ack, seglen);
+    tcp.stateA = TCP_STATE_NAMES[conv.states.states[0]];
+    tcp.stateB = TCP_STATE_NAMES[conv.states.states[1]];
+    tcp.completeness = conv.analysis.completeness;
+
+    const rev = conv.analysis.flows[direction === 0 ? 1 : 0];
+    const timeNs = (seg.tsSeconds - summary.firstSeconds) * 1e9 + (seg.tsNanos - summary.firstNanos);
+    const options = d.tcp!.options;
+    const relSeq = result.seq;
+    const end = (relSeq + seglen + (flags & (TcpFlag.syn | TcpFlag.fin) ? 1 : 0)) >>> 0;
+    conv.rtt[direction].onSend(relSeq, end, timeNs, options.tsVal);
+    const rttSamples = flags & TcpFlag.ack ? conv.rtt[direction === 0 ? 1 : 0].onAck(seg.frame, result.ack, timeNs, options.tsEcr) : [];
+
+    if (this.options.onSegment) {
+      const sack: number[] = [];
+      // SACK blocks name the peer's bytes: relative to the peer's base.
+      for (const edge of options.sack) sack.push((edge - rev.baseSeq) >>> 0);
+      this.options.onSegment({
+        stream: conv.stream,
+        frame: seg.frame,
+        direction,
+        tsSeconds: seg.tsSeconds,
+        tsNanos: seg.tsNanos,
+        timeNs,
+        flags,
+        seq: relSeq,
+        end,
+        payloadLength: seglen,
+        ack: flags & TcpFlag.ack ? result.ack : null,
+        window: result.windowSize,
+        sack,
+        mss: options.mss,
+        tsVal: options.tsVal,
+        tsEcr: options.tsEcr,
+        analysisFlags,
+        bytesInFlight: acked?.bytesInFlight ?? 0,
+        rttSamples,
+      });
+    }
+
+    return {
+      stream: conv.stream,
+      direction,
+      seq: result.seq,
+      ack: result.ack,
+      nxtseq: result.nxtseq ?? -1,
+      windowSize: result.windowSize,
+      analysisFlags,
+      bytesInFlight: acked?.bytesInFlight ?? 0,
+      ackedFrame: acked?.frameAcked ?? 0,
+      ackRttNs: acked?.ackRtt ? acked.ackRtt.seconds * 1e9 + acked.ackRtt.nanos : 0,
+      dupAckNum: acked?.dupAckNum ?? 0,
+      states: conv.states.states[0] | (conv.states.states[1] << 4),
+    };
+  }
+
+  private snapshot(conv: LiveTcpConversation): ConversationSummary {
+    const tcp = conv.summary.tcp!;
+    tcp.rttAtoB = conv.rtt[0].estimate();
+    tcp.rttBtoA = conv.rtt[1].estimate();
+    return { ...conv.summary, tcp: { ...tcp } };
+  }
+}
+
+function node(field: FieldDef, value: FieldValue, source: number, offset = 0, length = 0, generated = true): FieldNode {
+  return { field, source, offset, length, value, generated, children: null };
+}
+
+function findProtocolNode(nodes: readonly FieldNode[], name: string): FieldNode | null {
+  for (const n of nodes) {
+    if (n.field.name === name) return n;
+    if (n.children) {
+      const inner = findProtocolNode(n.children, name);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
+/** Inserts nodes after the last child named `after` (or before `before`, or at the end), keeping Wireshark's order. */
+function insertChildren(parent: FieldNode, nodes: FieldNode[], after: readonly string[], before: readonly string[] = []): void {
+  const children = (parent.children ??= []);
+  for (const name of after) {
+    let at = -1;
+    for (let i = 0; i < children.length; i++) if (children[i].field.name === name) at = i;
+    if (at >= 0) {
+      children.splice(at + 1, 0, ...nodes);
+      return;
+    }
+  }
+  for (const name of before) {
+    const at = children.findIndex((c) => c.field.name === name);
+    if (at >= 0) {
+      children.splice(at, 0, ...nodes);
+      return;
+    }
+  }
+  children.push(...nodes);
+}
+
+/** Appends the analysis fields to the frame's 'tcp' node in Wireshark's order (or at the end of the tree). */
+function addTcpAnalysisFields(d: Dissection, r: TcpFrameAnalysis): void {
+  const tcpNode = findProtocolNode(d.tree.roots, 'tcp');
+  const parent: FieldNode = tcpNode ?? { field: F.analysis, source: 0, offset: 0, length: 0, value: null, generated: true, children: d.tree.roots };
+  const source = tcpNode?.source ?? 0;
+  const seqRaw = tcpNode?.children?.find((c) => c.field.name === 'tcp.seq_raw');
+  const ackRaw = tcpNode?.children?.find((c) => c.field.name === 'tcp.ack_raw');
+
+  insertChildren(parent, [node(F.stream, r.stream, source), node(F.completeness, r.completeness, source)], ['tcp.port', 'tcp.dstport']);
+  insertChildren(parent, [node(F.seq, r.seq, source, seqRaw?.offset ?? 0, seqRaw ? 4 : 0, seqRaw === undefined)], ['tcp.len', 'tcp.completeness']);
+  // Wireshark gives up after the sequence number when the data offset is impossible.
+  if (r.headerTooShort) return;
+  if (r.nxtseq !== null) insertChildren(parent, [node(F.nxtseq, r.nxtseq, source)], ['tcp.seq_raw', 'tcp.seq']);
+  insertChildren(parent, [node(F.ack, r.ack, source, ackRaw?.offset ?? 0, ackRaw ? 4 : 0, ackRaw === undefined)], ['tcp.nxtseq', 'tcp.seq_raw', 'tcp.seq']);
+  const windowNodes = [node(F.windowSize, r.windowSize, source)];
+  if (r.windowScaleFactor !== null) windowNodes.push(node(F.windowScaleFactor, r.windowScaleFactor, source));
+  insertChildren(parent, windowNodes, ['tcp.window_size_value']);
+  const tail = [node(F.timeRelative, r.timeRelative, source), node(F.timeDelta, r.timeDelta, source)];
+  const ta = r.acked;
+  if (ta && r.analysisShown) {
+    const analysis = node(F.analysis, null, source);
+    const items: FieldNode[] = [];
+    if (ta.frameAcked) {
+      items.push(node(F.acksFrame, ta.frameAcked, source));
+      if (ta.ackRtt && (ta.ackRtt.seconds !== 0 || ta.ackRtt.nanos !== 0)) items.push(node(F.ackRtt, ta.ackRtt, source));
+    }
+    if (r.initialRtt) items.push(node(F.initialRtt, r.initialRtt, source));
+    if (ta.bytesInFlight) {
+      items.push(node(F.bytesInFlight, ta.bytesInFlight, source));
+      items.push(node(F.pushBytesSent, ta.pushBytesSent, source));
+    }
+    if (ta.flags) {
+      const flagsNode = node(F.flags, null, source);
+      flagsNode.children = analysisFlagNodes(ta, source);
+      items.push(flagsNode);
+    }
+    if (ta.dupAckNum) {
+      items.push(node(F.duplicateAckNum, ta.dupAckNum, source));
+      const frameNode = node(F.duplicateAckFrame, ta.dupAckFrame, source);
+      frameNode.children = [node(F.duplicateAck, null, source)];
+      items.push(frameNode);
+    }
+    analysis.children = items;
+    tail.push(analysis);
+  }
+  insertChildren(parent, tail, [], ['tcp.payload', 'tcp.segment_data', 'tcp.reassembled_in']);
+}
+
+/** The expert items of the flags subtree, in Wireshark's print order. */
+function analysisFlagNodes(ta: TcpAckedInfo, source: number): FieldNode[] {
+  const A = TcpAnalysisFlag;
+  const flags = ta.flags;
+  const out: FieldNode[] = [];
+  const add = (field: FieldDef) => out.push(node(field, null, source));
+  if (flags & A.reusedPorts) add(F.reusedPorts);
+  if (flags & A.retransmission) {
+    add(F.retransmission);
+    if (ta.rto && (ta.rto.seconds !== 0 || ta.rto.nanos !== 0)) {
+      out.push(node(F.rto, ta.rto, source));
+      out.push(node(F.rtoFrame, ta.rtoFrame, source));
+    }
+  }
+  if (flags & A.fastRetransmission) {
+    add(F.fastRetransmission);
+    add(F.retransmission);
+  }
+  if (flags & A.spuriousRetransmission) {
+    add(F.spuriousRetransmission);
+    add(F.retransmission);
+  }
+  if (flags & A.outOfOrder) add(F.outOfOrder);
+  if (flags & A.lostSegment) add(F.lostSegment);
+  if (flags & A.ackLostSegment) add(F.ackLostSegment);
+  if (flags & A.windowUpdate) add(F.windowUpdate);
+  if (flags & A.windowFull) add(F.windowFull);
+  if (flags & A.keepAlive) add(F.keepAlive);
+  if (flags & A.keepAliveAck) add(F.keepAliveAck);
+  if (flags & A.duplicateAck) add(F.duplicateAck);
+  if (flags & A.zeroWindowProbe) add(F.zeroWindowProbe);
+  if (flags & A.zeroWindow) add(F.zeroWindow);
+  if (flags & A.zeroWindowProbeAck) add(F.zeroWindowProbeAck);
+  return out;
+}
+
+function addUdpStreamField(d: Dissection, stream: number): void {
+  const udpNode = findProtocolNode(d.tree.roots, 'udp');
+  const streamNode = node(UDP_CONVERSATION_FIELDS.stream, stream, udpNode?.source ?? 0);
+  if (udpNode) insertChildren(udpNode, [streamNode], ['udp.checksum.status', 'udp.checksum', 'udp.length']);
+  else d.tree.roots.push(streamNode);
+}
+
+/**
+ * Whether Wireshark's option walk (tcp_dissect_options) would read past the captured bytes and throw:
+ * it reads every byte of every option until the end of the header, unless an impossible option length
+ * makes it stop first. When it throws, nothing after the options is shown (no tcp.analysis subtree).
+ */
+function optionsUnreadable(d: Dissection): boolean {
+  const tcp = d.tcp!;
+  const bytes = d.sources[tcp.payloadSource];
+  if (!bytes) return false;
+  const start = tcp.payloadOffset - tcp.headerLength + 20;
+  let length = tcp.headerLength - 20;
+  const captured = bytes.length;
+  let at = start;
+  let eolSeen = false;
+  while (length > 0) {
+    if (at >= captured) return true;
+    const kind = bytes[at];
+    if (eolSeen && kind !== 0) return false;
+    length--;
+    if (kind === 0 || kind === 1) {
+      at++;
+      eolSeen ||= kind === 0;
+      continue;
+    }
+    if (length === 0) return false;
+    if (at + 1 >= captured) return true;
+    const optionLength = bytes[at + 1];
+    length--;
+    if (optionLength < 2 || optionLength - 2 > length) return false;
+    if (at + optionLength > captured) return true;
+    at += optionLength;
+    length -= optionLength - 2;
+  }
+  return false;
+}

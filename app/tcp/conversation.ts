@@ -1,0 +1,102 @@
+import type { RttEstimate } from './rtt';
+
+/** One end of a conversation. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** TCP-specific part of a conversation summary. */
+export interface TcpConversationSummary {
+  /** A pure SYN, a SYN-ACK, and the ACK completing the handshake (RFC 9293 section 3.5) were seen. */
+  synSeen: boolean;
+  synAckSeen: boolean;
+  handshakeCompleted: boolean;
+  /** FIN and RST sent by A and by B. */
+  finFromA: boolean;
+  finFromB: boolean;
+  rstFromA: boolean;
+  rstFromB: boolean;
+  /** Who started the close: the first FIN or RST sender. */
+  closedBy: 'a' | 'b' | null;
+  /** RFC 9293 states of A and B after the last segment (state.ts names). */
+  stateA: string;
+  stateB: string;
+  /** tcp.completeness after the last segment. */
+  completeness: number;
+  /** Segments Wireshark flags as retransmissions (any kind), per direction. */
+  retransmissionsAtoB: number;
+  retransmissionsBtoA: number;
+  /** RTT of the data sent A->B (measured from B's ACKs) and B->A. */
+  rttAtoB: RttEstimate;
+  rttBtoA: RttEstimate;
+}
+
+/** One line of `wirelens flows`: a TCP or UDP conversation (one tcp.stream / udp.stream). */
+export interface ConversationSummary {
+  protocol: 'tcp' | 'udp';
+  stream: number;
+  /** A is the source of the conversation's first packet. */
+  a: Endpoint;
+  b: Endpoint;
+  /** The client: the side that sent the first SYN (else the side a SYN-ACK went to, else A). */
+  clientIsA: boolean;
+  firstSeconds: number;
+  firstNanos: number;
+  lastSeconds: number;
+  lastNanos: number;
+  packetsAtoB: number;
+  packetsBtoA: number;
+  /** Frame bytes (frame.len), as Wireshark's conversation table counts them. */
+  bytesAtoB: number;
+  bytesBtoA: number;
+  /** Transport payload bytes (tcp.len / UDP payload). */
+  payloadAtoB: number;
+  payloadBtoA: number;
+  /** True for the part of a conversation seen after its state was evicted (memory bound); merge by stream. */
+  continued: boolean;
+  tcp: TcpConversationSummary | null;
+}
+
+export function newSummary(protocol: 'tcp' | 'udp', stream: number, a: Endpoint, b: Endpoint, seconds: number, nanos: number): ConversationSummary {
+  return {
+    protocol,
+    stream,
+    a,
+    b,
+    clientIsA: true,
+    firstSeconds: seconds,
+    firstNanos: nanos,
+    lastSeconds: seconds,
+    lastNanos: nanos,
+    packetsAtoB: 0,
+    packetsBtoA: 0,
+    bytesAtoB: 0,
+    bytesBtoA: 0,
+    payloadAtoB: 0,
+    payloadBtoA: 0,
+    continued: false,
+    tcp: null,
+  };
+}
+
+/** Adds one packet to a summary. */
+export function countPacket(s: ConversationSummary, direction: 0 | 1, seconds: number, nanos: number, frameBytes: number, payloadBytes: number): void {
+  s.lastSeconds = seconds;
+  s.lastNanos = nanos;
+  if (direction === 0) {
+    s.packetsAtoB++;
+    s.bytesAtoB += frameBytes;
+    s.payloadAtoB += payloadBytes;
+  } else {
+    s.packetsBtoA++;
+    s.bytesBtoA += frameBytes;
+    s.payloadBtoA += payloadBytes;
+  }
+}
+
+/** Conversation key: the two endpoints in a fixed order, so both directions find the same entry. */
+export function conversationKey(src: string, srcPort: number, dst: string, dstPort: number): string {
+  const first = src < dst || (src === dst && srcPort <= dstPort);
+  return first ? `${src} ${srcPort} ${dst} ${dstPort}` : `${dst} ${dstPort} ${src} ${srcPort}`;
+}
