@@ -76,7 +76,8 @@ async function start(): Promise<void> {
     window?.webContents.send(EVENT_CHANNEL, event);
     if (event.type === 'capture.opened') shown(event.payload);
     else if (event.type === 'capture.closed' && current?.id === event.payload.id) shown(null);
-    else if (event.type === 'capture.failed') dialog.showErrorBox('Cannot open capture', event.payload.message);
+    // The page shows failures itself once loaded; before that (a bad file on the command line) only a dialog can.
+    else if (event.type === 'capture.failed' && (!window || window.webContents.isLoading())) dialog.showErrorBox('Cannot open capture', event.payload.message);
   });
   registerIpcHandlers(ipcMain, { service, trustedSender, showOpenDialog: () => showOpenDialog() });
   createWindow();

@@ -162,6 +162,26 @@ describe.skipIf(reason !== null)('UI in headless Chromium over the web bridge', 
     expect(pageErrors).toEqual([]);
   });
 
+  it('finds packets by text and switches the time column', async () => {
+    await openThroughPage(page, join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap'));
+    // tshark -r dns-udp.pcap: frames 3 and 4 are the exchange with 10.178.8.71.
+    await page.keyboard.press('Control+f');
+    await page.fill('input[aria-label="Find packet"]', '10.178.8.71');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.packet-row.selected[data-frame="3"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.packet-row.selected[data-frame="4"]');
+    await page.keyboard.press('Shift+Enter');
+    await page.waitForSelector('.packet-row.selected[data-frame="3"]');
+    await page.selectOption('select[aria-label="Time format"]', 'absolute');
+    // TZ=UTC tshark -r dns-udp.pcap -t ud: frame 1 at 2013-11-25 17:30:47.217572.
+    expect(await page.textContent('.packet-row[data-frame="1"] span:nth-child(2)')).toBe('2013-11-25 17:30:47.217572');
+    await page.selectOption('select[aria-label="Time format"]', 'delta');
+    expect(await page.textContent('.packet-row[data-frame="3"] span:nth-child(2)')).toBe('1.000295');
+    await page.screenshot({ path: join(RESULTS, 'e2e-find.png') });
+    await page.selectOption('select[aria-label="Time format"]', 'relative');
+  });
+
   it('explains files it cannot open', async () => {
     await page.fill('input[aria-label="Capture file path"]', '/no/such/file.pcap');
     await page.click('form.open-form button[type="submit"]');

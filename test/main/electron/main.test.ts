@@ -17,7 +17,7 @@ const electron = vi.hoisted(() => {
   const handled: string[] = [];
   let permissionHandler: Listener | null = null;
   class BrowserWindow {
-    readonly webContents = { send: () => undefined };
+    readonly webContents = { send: () => undefined, isLoading: () => false };
     readonly record: { options: BrowserWindowConstructorOptions; loaded: string[]; titles: string[] };
     constructor(options: BrowserWindowConstructorOptions) {
       this.record = { options, loaded: [], titles: [] };
