@@ -1,4 +1,5 @@
 import type { RowColour } from '../api/types';
+import { formatIpv6, formatMac } from '../decode/bytes';
 import type { Dissection, DnsRecord, DnsRepr, TcpRepr } from '../decode/dissection';
 import { fieldByName } from '../fields/registry';
 import { walkFields, type FieldNode } from '../fields/tree';
@@ -50,6 +51,8 @@ const COLUMN_NAMES: Readonly<Record<string, string>> = {
 export function protocolColumn(d: Dissection): string {
   // A fragment that did not complete a datagram carries no transport header (tshark: 'IPv4').
   if (d.ip?.fragment) return d.ip.version === 4 ? 'IPv4' : 'IPv6';
+  // The headers an ICMP error quotes add their names to frame.protocols, not to the column.
+  if (d.icmp) return d.icmp.version === 4 ? 'ICMP' : 'ICMPv6';
   for (let i = d.protocols.length - 1; i >= 0; i--) {
     const name = COLUMN_NAMES[d.protocols[i]];
     if (name) return name;
@@ -208,10 +211,40 @@ function icmpInfo(d: Dissection): string {
     // tshark pads "request"/"reply" to one width before the fields.
     return `${icmp.type === 8 ? 'Echo (ping) request ' : 'Echo (ping) reply   '} ${fields.join(', ')}`;
   }
-  const code = firstNode(d, 'icmp.code');
-  const codeName = code && typeof code.value === 'number' && code.field.strings ? code.field.strings[code.value] : undefined;
+  const codeName = (icmp.type === 3 ? UNREACHABLE_CODES : icmp.type === 11 ? TIME_EXCEEDED_CODES : {})[icmp.code];
   return codeName ? `${type} (${codeName})` : type;
 }
+
+/** RFC 792 (and RFC 1812 section 5.2.7.1) codes of Destination unreachable, as Wireshark names them. */
+const UNREACHABLE_CODES: Readonly<Record<number, string>> = {
+  0: 'Network unreachable',
+  1: 'Host unreachable',
+  2: 'Protocol unreachable',
+  3: 'Port unreachable',
+  4: 'Fragmentation needed',
+  5: 'Source route failed',
+  6: 'Destination network unknown',
+  7: 'Destination host unknown',
+  9: 'Network administratively prohibited',
+  10: 'Host administratively prohibited',
+  13: 'Communication administratively filtered',
+};
+
+const TIME_EXCEEDED_CODES: Readonly<Record<number, string>> = {
+  0: 'Time to live exceeded in transit',
+  1: 'Fragment reassembly time exceeded',
+};
+
+/** RFC 4443 section 3.1 codes of Destination Unreachable, as Wireshark names them. */
+const ICMPV6_UNREACHABLE_CODES: Readonly<Record<number, string>> = {
+  0: 'no route to destination',
+  1: 'Administratively prohibited',
+  2: 'Beyond scope of source address',
+  3: 'Address unreachable',
+  4: 'Port unreachable',
+  5: 'Source address failed ingress/egress policy',
+  6: 'Reject route to destination',
+};
 
 function icmpv6Info(d: Dissection): string {
   const icmp = d.icmp;
@@ -226,7 +259,31 @@ function icmpv6Info(d: Dissection): string {
     if (d.ip) fields.push(`hop limit=${d.ip.ttl}`);
     return `${type} ${fields.join(', ')}`;
   }
-  return type;
+  if (icmp.type === 135 || icmp.type === 136) return neighborDiscoveryInfo(d, icmp.type, type);
+  const codeName = icmp.type === 1 ? ICMPV6_UNREACHABLE_CODES[icmp.code] : undefined;
+  return codeName ? `${type} (${codeName})` : type;
+}
+
+/**
+ * RFC 4861 section 4.3 / 4.4: 'Neighbor Solicitation for T from MAC' and
+ * 'Neighbor Advertisement T (rtr, sol, ovr) is at MAC', the MAC from the link-layer address option.
+ */
+function neighborDiscoveryInfo(d: Dissection, icmpType: number, typeName: string): string {
+  const solicitation = icmpType === 135;
+  const target = firstNode(d, solicitation ? 'icmpv6.nd.ns.target_address' : 'icmpv6.nd.na.target_address');
+  const targetBytes = target ? d.sources[target.source] : undefined;
+  if (!target || !targetBytes || target.length !== 16) return typeName;
+  let text = `${typeName} ${solicitation ? 'for ' : ''}${formatIpv6(targetBytes, target.offset)}`;
+  if (!solicitation) {
+    const flags = ['icmpv6.nd.na.flag.r', 'icmpv6.nd.na.flag.s', 'icmpv6.nd.na.flag.o']
+      .map((name, i) => (firstValue(d, name) === true ? ['rtr', 'sol', 'ovr'][i] : null))
+      .filter((flag) => flag !== null);
+    if (flags.length > 0) text += ` (${flags.join(', ')})`;
+  }
+  const link = firstNode(d, 'icmpv6.opt.linkaddr');
+  const linkBytes = link ? d.sources[link.source] : undefined;
+  if (link && linkBytes && link.length === 6) text += `${solicitation ? ' from ' : ' is at '}${formatMac(linkBytes, link.offset)}`;
+  return text;
 }
 
 function arpInfo(d: Dissection): string {
