@@ -29,6 +29,10 @@ const MAX_PAGE_READ = 32 * 1024 * 1024;
 const REASSEMBLY_LOOKBACK = 256;
 /** Frames decoded per step of a search, between which other requests are served. */
 const FIND_BATCH = 1000;
+/** Records closer than this are read together (the bytes between them are read and skipped). */
+const MAX_READ_GAP = 64 * 1024;
+/** Earlier segments of a stream replayed to show a TCP frame's analysis fields (about a second's work). */
+const MAX_TCP_REPLAY = 50_000;
 
 export interface FrameDetailData {
   tree: DetailNode[];
@@ -119,20 +123,34 @@ export class CaptureSession {
     const last = Math.min(from + count - 1, this.index.count);
     if (from > last) return [];
     const rows: FrameRow[] = [];
-    await this.redecode(from, last, (d) => rows.push(this.row(d)));
+    const numbers = Array.from({ length: last - from + 1 }, (_, i) => from + i);
+    await this.redecode(numbers, (d) => rows.push(this.row(d)), from);
     return rows;
   }
 
+  /**
+   * The field tree and bytes of one frame. A TCP frame's analysis fields (tcp.seq, tcp.analysis.*, ...)
+   * depend on every earlier segment of its stream, so those are decoded again and run through a fresh
+   * TCP analyzer first (up to MAX_TCP_REPLAY of them; longer histories show the frame without them).
+   */
   async detail(number: number): Promise<FrameDetailData | null> {
     if (number < 1 || number > this.index.count) return null;
+    const streamDirection = this.index.tcpStreamDirection[number - 1];
+    const history = streamDirection >= 0 ? this.streamHistory(streamDirection >> 1, number) : [];
+    const replay = history.length <= MAX_TCP_REPLAY;
+    const analyzer = new TcpAnalyzer();
     let detail: FrameDetailData | null = null;
-    await this.redecode(number, number, (d) => {
+    await this.redecode(replay ? [...history, number] : [number], (d) => {
+      if (replay && streamDirection >= 0) analyzer.observe(d);
+      if (d.frame.number !== number) return;
+      const tree = d.tree.roots.map((node) => detailNode(node, d, streamDirection >> 1));
+      if (!replay) tree.push(noteNode(`TCP analysis not shown: the stream has more than ${MAX_TCP_REPLAY} earlier frames`));
       detail = {
-        tree: d.tree.roots.map((node) => detailNode(node, d)),
+        tree,
         sources: d.sources.map((bytes, i) => ({ name: i === 0 ? 'Frame' : `Reassembled data ${i}`, bytes: bytes.slice() })),
         malformed: d.malformed ? { layer: d.malformed.layer, offset: d.malformed.offset, message: d.malformed.message } : null,
       };
-    });
+    }, number);
     return detail;
   }
 
@@ -174,40 +192,54 @@ export class CaptureSession {
     };
   }
 
+  /** Frames of a TCP stream before frame `number`, oldest first (at most MAX_TCP_REPLAY + 1 of them). */
+  private streamHistory(stream: number, number: number): number[] {
+    const column = this.index.tcpStreamDirection;
+    const found: number[] = [];
+    for (let i = number - 2; i >= 0 && found.length <= MAX_TCP_REPLAY; i--) if (column[i] >> 1 === stream && column[i] >= 0) found.push(i + 1);
+    return found.reverse();
+  }
+
   /**
-   * Reads frames [first, last] back from the file and decodes them with field trees, in order, through
-   * one fresh decoder state; frames that completed an IP datagram get their earlier fragments replayed.
+   * Reads the frames `numbers` (ascending) back from the file and decodes them in order through one fresh
+   * decoder state; `visit` sees those from `withTreeFrom` on with field trees. Frames that completed an IP
+   * datagram get the frames before them replayed first, so their fragments are reassembled again.
    */
-  private async redecode(first: number, last: number, visit: (d: Dissection) => void): Promise<void> {
-    let start = first;
-    for (let n = first; n <= last; n++) {
-      if (this.index.flags[n - 1] & FrameFlag.reassembled) {
-        start = Math.max(1, first - REASSEMBLY_LOOKBACK);
-        break;
-      }
+  private async redecode(numbers: readonly number[], visit: (d: Dissection) => void, withTreeFrom: number): Promise<void> {
+    let frames = numbers;
+    if (numbers.some((n) => n >= withTreeFrom && this.index.flags[n - 1] & FrameFlag.reassembled)) {
+      const lookback: number[] = [];
+      for (let n = Math.max(1, withTreeFrom - REASSEMBLY_LOOKBACK); n < withTreeFrom; n++) lookback.push(n);
+      frames = [...new Set([...numbers, ...lookback])].sort((a, b) => a - b);
     }
+    const visited = frames === numbers ? null : new Set(numbers);
     const state = newCaptureState();
-    const frames = await this.readFrames(start, last);
-    for (const raw of frames) {
-      const withTree = raw.number >= first;
-      const d = decodeFrame(state, raw, withTree);
-      if (withTree) visit(d);
+    for (const raw of await this.readFrames(frames)) {
+      const d = decodeFrame(state, raw, raw.number >= withTreeFrom);
+      if (!visited || visited.has(raw.number)) visit(d);
     }
   }
 
-  /** Frames [first, last] as RawFrames over bytes read back from the file. */
-  private async readFrames(first: number, last: number): Promise<RawFrame[]> {
+  /** The frames `numbers` (ascending) as RawFrames over bytes read back from the file. */
+  private async readFrames(numbers: readonly number[]): Promise<RawFrame[]> {
     const ix = this.index;
     const format = this.format ?? 'pcap';
     const frames: RawFrame[] = [];
-    let n = first;
-    while (n <= last) {
-      // Group consecutive records into reads of at most MAX_PAGE_READ bytes.
-      const spanStart = ix.fileOffset[n - 1];
-      let end = n;
-      while (end < last && recordEnd(ix, end + 1) - spanStart <= MAX_PAGE_READ) end++;
-      const bytes = await this.source.read(spanStart, recordEnd(ix, end) - spanStart);
-      for (let k = n; k <= end; k++) {
+    let i = 0;
+    while (i < numbers.length) {
+      // One read for records that lie close together, up to MAX_PAGE_READ bytes.
+      const spanStart = ix.fileOffset[numbers[i] - 1];
+      let end = i;
+      while (
+        end + 1 < numbers.length &&
+        recordEnd(ix, numbers[end + 1]) - spanStart <= MAX_PAGE_READ &&
+        ix.fileOffset[numbers[end + 1] - 1] - recordEnd(ix, numbers[end]) <= MAX_READ_GAP
+      ) {
+        end++;
+      }
+      const bytes = await this.source.read(spanStart, recordEnd(ix, numbers[end]) - spanStart);
+      for (let j = i; j <= end; j++) {
+        const k = numbers[j];
         const at = ix.fileOffset[k - 1] - spanStart;
         const head = bytes.subarray(at, at + MAX_RECORD_HEADER);
         const dataOffset = recordDataOffset(format, head);
@@ -226,7 +258,7 @@ export class CaptureSession {
           fileOffset: ix.fileOffset[k - 1],
         });
       }
-      n = end + 1;
+      i = end + 1;
     }
     return frames;
   }
@@ -237,14 +269,23 @@ function recordEnd(ix: FrameIndex, n: number): number {
   return ix.fileOffset[n - 1] + MAX_RECORD_HEADER + ix.capturedLength[n - 1];
 }
 
-function detailNode(node: FieldNode, d: Dissection): DetailNode {
+/**
+ * A tree node for the details view. `tcpStream` is the frame's capture-wide tcp.stream: the replay that
+ * produced the analysis fields saw one stream only and numbered it 0.
+ */
+function detailNode(node: FieldNode, d: Dissection, tcpStream: number): DetailNode {
+  const shown = node.field.name === 'tcp.stream' && tcpStream >= 0 ? { ...node, value: tcpStream } : node;
   return {
-    label: formatTreeLabel(node, d.sources),
+    label: formatTreeLabel(shown, d.sources),
     name: node.field.name,
     source: node.source,
     offset: node.offset,
     length: node.length,
     generated: node.generated,
-    children: node.children ? node.children.map((child) => detailNode(child, d)) : [],
+    children: node.children ? node.children.map((child) => detailNode(child, d, tcpStream)) : [],
   };
+}
+
+function noteNode(text: string): DetailNode {
+  return { label: `[${text}]`, name: '', source: 0, offset: 0, length: 0, generated: true, children: [] };
 }
