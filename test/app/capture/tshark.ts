@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawFrame } from '../../../app/capture/types';
@@ -57,9 +57,21 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function tsharkFrames(path: string, version: string): Promise<TsharkFrames> {
-  const cacheDir = join(tmpdir(), 'wirelens-tshark-cache');
+/** Answers being computed, by cache key: files with the same content (the corpus has copies) share one run. */
+const pending = new Map<string, Promise<TsharkFrames>>();
+
+export function tsharkFrames(path: string, version: string): Promise<TsharkFrames> {
   const key = createHash('sha256').update(version).update(FRAME_FIELDS.join(',')).update(readFileSync(path)).digest('hex');
+  let answer = pending.get(key);
+  if (answer === undefined) {
+    answer = runTshark(path, key);
+    pending.set(key, answer);
+  }
+  return answer;
+}
+
+async function runTshark(path: string, key: string): Promise<TsharkFrames> {
+  const cacheDir = join(tmpdir(), 'wirelens-tshark-cache');
   const cached = join(cacheDir, `${key}.json`);
   if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as TsharkFrames;
   const args = ['-n', '-r', path, '-T', 'fields', ...FRAME_FIELDS.flatMap((f) => ['-e', f])];
@@ -81,6 +93,9 @@ export async function tsharkFrames(path: string, version: string): Promise<Tshar
       .join(' '),
   };
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(cached, JSON.stringify(result));
+  // Write then rename, so a concurrent run never reads half an answer.
+  const partial = `${cached}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(result));
+  renameSync(partial, cached);
   return result;
 }
