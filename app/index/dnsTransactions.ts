@@ -1,6 +1,6 @@
 import type { DnsTransaction } from '../api/types';
 import type { Dissection } from '../decode/dissection';
-import { fieldByName } from '../fields/registry';
+import { dnsTypeName } from '../decode/dns';
 
 /**
  * Pairs DNS queries with their responses while the capture is read: a response answers the oldest
@@ -35,7 +35,7 @@ export class DnsTransactionTracker {
         client,
         server,
         name: question?.name ?? '',
-        type: question ? typeName(question.type) : '',
+        type: question ? dnsTypeName(question.type) : '',
         rcode: null,
         answers: [],
         responseSeconds: null,
@@ -55,7 +55,7 @@ export class DnsTransactionTracker {
     const asked = this.queryTimes[index];
     transaction.responseFrame = d.frame.number;
     transaction.rcode = rcodeName(dns.rcode);
-    transaction.answers = dns.answers.map((answer) => `${typeName(answer.type)} ${answer.data}`.trim());
+    transaction.answers = dns.answers.map((answer) => `${dnsTypeName(answer.type)} ${answer.data}`.trim());
     transaction.responseSeconds = d.frame.tsSeconds - asked.seconds + (d.frame.tsNanos - asked.nanos) / 1e9;
   }
 
@@ -64,9 +64,6 @@ export class DnsTransactionTracker {
   }
 }
 
-function typeName(type: number): string {
-  return fieldByName('dns.qry.type')?.strings?.[type]?.split(' ')[0] ?? String(type);
-}
 
 /** RFC 1035 section 4.1.1 and RFC 6895 section 2.3 mnemonics. */
 const RCODES: Readonly<Record<number, string>> = {

@@ -1,6 +1,7 @@
 import type { RowColour } from '../api/types';
 import { formatIpv6, formatMac } from '../decode/bytes';
 import type { Dissection, DnsRecord, DnsRepr, TcpRepr } from '../decode/dissection';
+import { dnsTypeName } from '../decode/dns';
 import { fieldByName } from '../fields/registry';
 import { walkFields, type FieldNode } from '../fields/tree';
 
@@ -178,23 +179,20 @@ function dnsInfo(dns: DnsRepr): string {
   const parts = [`${DNS_OPCODES[dns.opcode] ?? `Unknown operation (${dns.opcode})`}${dns.response ? ' response' : ''}`];
   parts.push(`0x${dns.id.toString(16).padStart(4, '0')}`);
   if (dns.response && dns.rcode !== 0) parts.push(valueName('dns.flags.rcode', dns.rcode));
-  for (const question of dns.questions) parts.push(`${dnsType(question.type)} ${question.name || '<Root>'}`);
+  for (const question of dns.questions) parts.push(`${dnsTypeName(question.type)} ${question.name || '<Root>'}`);
   for (const record of [...dns.answers, ...dns.authorities, ...dns.additionals]) parts.push(dnsRecordInfo(record));
   return parts.join(' ');
 }
 
 function dnsRecordInfo(record: DnsRecord): string {
-  const type = dnsType(record.type);
-  // OPT (RFC 6891) is a pseudo-record: tshark names it only. SOA shows its primary server only.
-  if (record.type === 41) return type;
+  const type = dnsTypeName(record.type);
+  // OPT (RFC 6891) is a pseudo-record and TXT data can be long: tshark names both only. SOA shows its
+  // primary server only.
+  if (record.type === 41 || record.type === 16) return type;
   const data = record.type === 6 ? record.data.split(' ')[0] : record.data;
   return data ? `${type} ${data}` : type;
 }
 
-function dnsType(type: number): string {
-  const name = fieldByName('dns.qry.type')?.strings?.[type];
-  return name ? name.split(' ')[0] : `Unknown (${type})`;
-}
 
 function icmpInfo(d: Dissection): string {
   const icmp = d.icmp;
@@ -246,6 +244,12 @@ const ICMPV6_UNREACHABLE_CODES: Readonly<Record<number, string>> = {
   6: 'Reject route to destination',
 };
 
+/** RFC 4443 section 3.3. */
+const ICMPV6_TIME_EXCEEDED_CODES: Readonly<Record<number, string>> = {
+  0: 'hop limit exceeded in transit',
+  1: 'fragment reassembly time exceeded',
+};
+
 function icmpv6Info(d: Dissection): string {
   const icmp = d.icmp;
   if (!icmp) return '';
@@ -260,7 +264,12 @@ function icmpv6Info(d: Dissection): string {
     return `${type} ${fields.join(', ')}`;
   }
   if (icmp.type === 135 || icmp.type === 136) return neighborDiscoveryInfo(d, icmp.type, type);
-  const codeName = icmp.type === 1 ? ICMPV6_UNREACHABLE_CODES[icmp.code] : undefined;
+  if (icmp.type === 133 || icmp.type === 134) {
+    const link = firstNode(d, 'icmpv6.opt.linkaddr');
+    const bytes = link ? d.sources[link.source] : undefined;
+    return link && bytes && link.length === 6 ? `${type} from ${formatMac(bytes, link.offset)}` : type;
+  }
+  const codeName = (icmp.type === 1 ? ICMPV6_UNREACHABLE_CODES : icmp.type === 3 ? ICMPV6_TIME_EXCEEDED_CODES : {})[icmp.code];
   return codeName ? `${type} (${codeName})` : type;
 }
 
