@@ -1,8 +1,12 @@
 import type { Dissection } from '../decode/dissection';
+import { decodeLayer } from '../decode/frame';
 import type { FieldDef } from '../fields/registry';
 import type { FieldNode, FieldValue } from '../fields/tree';
 import { TcpAnalysisFlag, TcpConversationAnalysis, TcpFlag, type TcpAckedInfo, type TcpFrameAnalysis, type TcpSegment } from './analysis';
 import { conversationKey, countPacket, newSummary, type ConversationSummary, type Endpoint } from './conversation';
+import { DNS_TCP_PORT, DnsTcpFramer } from './dnsOverTcp';
+import { ConversationStreams, type FollowChunk } from './follow';
+import type { ReassemblyLimits } from './reassembly';
 import { TCP_ANALYSIS_FIELDS as F, UDP_CONVERSATION_FIELDS } from './fields';
 import { RttEstimator, type RttSample } from './rtt';
 import { TCP_STATE_NAMES, TcpConnectionStates } from './state';
@@ -26,6 +30,13 @@ export interface TcpAnalyzerOptions {
   onConversationEnd?(summary: ConversationSummary): void;
   /** Called for every analysed TCP segment (the reference stack's input). */
   onSegment?(event: TcpSegmentEvent): void;
+  /**
+   * Asked once per conversation (when it starts, or is revived): return a sink to receive its byte streams
+   * (follow), or null. Only conversations given a sink, and DNS over TCP, are reassembled.
+   */
+  reassemble?(summary: ConversationSummary): ((chunk: FollowChunk) => void) | null;
+  /** Bounds of each reassembled direction. */
+  reassemblyLimits?: ReassemblyLimits;
 }
 
 /** The compact per-frame result the index keeps in typed arrays. */
@@ -88,6 +99,11 @@ class LiveTcpConversation {
   /** RTT of the data each direction sends. */
   readonly rtt: [RttEstimator, RttEstimator] = [new RttEstimator(), new RttEstimator()];
   readonly summary: ConversationSummary;
+  /** Byte streams, when someone wants them (follow, DNS over TCP). */
+  streams: ConversationStreams | null = null;
+  /** DNS-over-TCP message framing of each direction. */
+  dns: [DnsTcpFramer, DnsTcpFramer] | null = null;
+  lastFrame = 0;
 
   constructor(
     stream: number,
@@ -139,6 +155,8 @@ export class TcpAnalyzer {
   private readonly tombstones = new Map<string, Tombstone>();
   private nextStream = 0;
   private readonly maxLive: number;
+  /** The frame being observed: DNS messages completed by its segment are decoded into it. */
+  private current: Dissection | null = null;
   readonly udp: UdpConversations;
 
   constructor(private readonly options: TcpAnalyzerOptions = {}) {
@@ -211,6 +229,13 @@ export class TcpAnalyzer {
     const result = conv.analysis.analyze(seg, direction, conversationIsNew, reusedPorts);
     const record = this.account(conv, d, seg, result);
     if (d.tree.enabled) addTcpAnalysisFields(d, result);
+    conv.lastFrame = seg.frame;
+    if (conv.streams && seg.payloadLength !== null) {
+      const payload = d.sources[tcp.payloadSource]?.subarray(tcp.payloadOffset, tcp.payloadOffset + tcp.capturedPayloadLength) ?? new Uint8Array(0);
+      this.current = d;
+      conv.streams.observe(seg.frame, direction, seg.flags, seg.seq, seg.ack, seg.payloadLength, payload);
+      this.current = null;
+    }
     this.evictBeyondLimit();
     return record;
   }
@@ -222,12 +247,38 @@ export class TcpAnalyzer {
     this.udp.finish();
   }
 
+  /** The conversation is done with (evicted, replaced or at the end): flush its streams, report it. */
   private report(conv: LiveTcpConversation): void {
+    conv.streams?.finish(conv.lastFrame);
     this.options.onConversationEnd?.(this.snapshot(conv));
+  }
+
+  /** Gives a new or revived conversation its byte streams if someone wants them. */
+  private attachStreams(conv: LiveTcpConversation): void {
+    const sink = this.options.reassemble?.(conv.summary) ?? null;
+    const isDns = conv.summary.a.port === DNS_TCP_PORT || conv.summary.b.port === DNS_TCP_PORT;
+    if (!sink && !isDns) return;
+    if (isDns) conv.dns = [new DnsTcpFramer(), new DnsTcpFramer()];
+    conv.streams = new ConversationStreams((chunk) => {
+      sink?.(chunk);
+      if (conv.dns) for (const message of conv.dns[chunk.direction].push(chunk)) this.decodeDnsMessage(message);
+    }, this.options.reassemblyLimits);
+  }
+
+  /**
+   * A DNS message completed by the current frame's segment is decoded into that frame, after its TCP
+   * layer, as Wireshark shows a message reassembled from several segments in the last one.
+   */
+  private decodeDnsMessage(message: Uint8Array): void {
+    const d = this.current;
+    if (!d) return;
+    d.sources.push(message);
+    decodeLayer(d, { decoder: 'dns-tcp', source: d.sources.length - 1, offset: 0, end: message.length, embedded: false });
   }
 
   private create(aKey: string, src: string, srcPort: number, dst: string, dstPort: number, seg: TcpSegment): LiveTcpConversation {
     const conv = new LiveTcpConversation(this.nextStream++, aKey, { address: src, port: srcPort }, { address: dst, port: dstPort }, seg.tsSeconds, seg.tsNanos);
+    this.attachStreams(conv);
     return conv;
   }
 
@@ -239,6 +290,7 @@ export class TcpAnalyzer {
       conv.analysis.flows[i].baseSeq = tomb.baseSeq[i];
       conv.analysis.flows[i].baseSeqSet = tomb.baseSeqSet[i];
     }
+    this.attachStreams(conv);
     return conv;
   }
 

@@ -81,15 +81,17 @@ export class TcpConnectionStates {
     }
     if (flags & SYN) {
       sender.synEnd = seqAdd(seq, 1);
+      const own = this.states[from];
       if (flags & ACK) {
-        this.states[from] = S.synReceived;
+        if (own !== S.established) this.states[from] = S.synReceived;
       } else {
-        this.states[from] = this.states[from] === S.synReceived ? S.synReceived : S.synSent;
-        // The peer was listening; a SYN crossing its own SYN is a simultaneous open (section 3.5, figure 8).
-        this.states[to] = this.states[to] === S.synSent ? S.synReceived : this.states[to] === S.closed ? S.listen : this.states[to];
+        // A SYN from an end that already received one answers a passive or simultaneous open (figure 8).
+        this.states[from] = own === S.listen || own === S.synReceived ? S.synReceived : S.synSent;
+        const peer = this.states[to];
+        this.states[to] = peer === S.synSent ? S.synReceived : peer === S.closed ? S.listen : peer;
       }
     }
-    if (flags & ACK) this.applyAck(from, to, ack);
+    if (flags & ACK) this.applyAck(to, ack);
     if (flags & FIN) {
       const synAdjust = flags & SYN ? 1 : 0;
       sender.finEnd = seqAdd(seq, seglen + synAdjust + 1);
@@ -98,20 +100,17 @@ export class TcpConnectionStates {
     }
   }
 
-  /** The sender of `ack` acknowledges the receiver's SYN and/or FIN. */
-  private applyAck(from: 0 | 1, to: 0 | 1, ack: number): void {
+  /** The sender of `ack` acknowledges the receiver's SYN and/or FIN; the receiver moves on arrival. */
+  private applyAck(to: 0 | 1, ack: number): void {
     const peer = this.progress[to];
-    const synAcked = peer.synEnd !== null && seqGe(ack, peer.synEnd);
-    const finAcked = peer.finEnd !== null && seqGe(ack, peer.finEnd);
-    if (synAcked) {
-      // Our ACK of the peer's SYN completes our side of the handshake; the peer learns it on arrival.
-      if (this.states[from] === S.synSent || this.states[from] === S.synReceived) this.states[from] = S.established;
-      if (this.states[to] === S.synReceived && this.progress[from].synEnd !== null) this.states[to] = S.established;
+    const state = this.states[to];
+    if (peer.synEnd !== null && seqGe(ack, peer.synEnd) && (state === S.synSent || state === S.synReceived)) {
+      this.states[to] = S.established;
     }
-    if (finAcked) {
-      if (this.states[to] === S.finWait1) this.states[to] = S.finWait2;
-      else if (this.states[to] === S.closing) this.states[to] = S.timeWait;
-      else if (this.states[to] === S.lastAck) this.states[to] = S.closed;
+    if (peer.finEnd !== null && seqGe(ack, peer.finEnd)) {
+      if (state === S.finWait1) this.states[to] = S.finWait2;
+      else if (state === S.closing) this.states[to] = S.timeWait;
+      else if (state === S.lastAck) this.states[to] = S.closed;
     }
   }
 

@@ -1,0 +1,96 @@
+import type { ConversationSummary } from '../../app/tcp/conversation';
+import type { FollowChunk } from '../../app/tcp/follow';
+import { asciiChunkText, followFooterText, followHeaderText, hexChunkText } from '../../app/tcp/followFormat';
+import { TcpAnalyzer } from '../../app/tcp/analyzer';
+import { analyzeFile } from '../io/analyzeFile';
+import { CaptureFileError } from '../io/readCapture';
+import { UsageError } from './errors';
+
+export type FollowDirection = 'client' | 'server' | 'both';
+export type FollowMode = 'raw' | 'ascii' | 'hex';
+
+export interface FollowOptions {
+  stream: number;
+  dir: FollowDirection;
+  mode: FollowMode;
+}
+
+export interface FollowOutput {
+  write(text: string): void;
+  writeBytes(bytes: Uint8Array): void;
+}
+
+/** `follow FILE --stream N [--dir client|server|both] [--raw|--ascii|--hex]` (defaults: both, ascii). */
+export function parseFollowArgs(argv: readonly string[]): { file: string; options: FollowOptions } {
+  const files: string[] = [];
+  let stream: number | null = null;
+  let dir: FollowDirection = 'both';
+  let mode: FollowMode = 'ascii';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--stream' || arg === '--dir') {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`follow: ${arg} needs a value`);
+      if (arg === '--stream') {
+        if (!/^\d+$/.test(value)) throw new UsageError(`follow: --stream needs a stream number, not '${value}'`);
+        stream = Number(value);
+      } else {
+        if (value !== 'client' && value !== 'server' && value !== 'both') throw new UsageError(`follow: --dir is client, server or both, not '${value}'`);
+        dir = value;
+      }
+    } else if (arg === '--raw' || arg === '--ascii' || arg === '--hex') {
+      mode = arg.slice(2) as FollowMode;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`follow: unknown option '${arg}'`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length !== 1) throw new UsageError('follow: expected one capture file');
+  if (stream === null) throw new UsageError('follow: --stream N is required');
+  return { file: files[0], options: { stream, dir, mode } };
+}
+
+/**
+ * Writes one TCP stream's bytes. The client is the side that sent the first SYN (else the first packet's
+ * source). --raw writes the bytes themselves (gaps are skipped: they have no bytes); --ascii and --hex use
+ * tshark's follow layout, with gaps written "[N bytes missing]". Only this stream's bytes are kept.
+ */
+export async function runFollow(file: string, options: FollowOptions, out: FollowOutput): Promise<void> {
+  const chunks: FollowChunk[] = [];
+  let conversation: ConversationSummary | null = null;
+  const analyzer = new TcpAnalyzer({
+    reassemble(summary) {
+      if (summary.stream !== options.stream) return null;
+      conversation = summary;
+      return (chunk) => chunks.push(chunk);
+    },
+  });
+  const { problem } = await analyzeFile(file, { withTree: false, onFrame: (d) => analyzer.observe(d) });
+  analyzer.finish();
+  const damaged = problem ? new CaptureFileError(`${file}: ${problem.message}`, null, file) : null;
+  const found = conversation as ConversationSummary | null;
+  if (!found) throw damaged ?? new UsageError(`follow: no TCP stream ${options.stream} in ${file} (it has ${analyzer.tcpStreamCount})`);
+  writeStream(found, chunks, options, out);
+  // Like tshark, what could be read is shown, then the damage is reported.
+  if (damaged) throw damaged;
+}
+
+function writeStream(found: ConversationSummary, chunks: readonly FollowChunk[], options: FollowOptions, out: FollowOutput): void {
+  const clientDirection = found.clientIsA ? 0 : 1;
+  const wanted = (chunk: FollowChunk) =>
+    options.dir === 'both' || (options.dir === 'client') === (chunk.direction === clientDirection);
+  if (options.mode === 'raw') {
+    for (const chunk of chunks) if (chunk.bytes && wanted(chunk)) out.writeBytes(chunk.bytes);
+    return;
+  }
+  const client = found.clientIsA ? found.a : found.b;
+  const server = found.clientIsA ? found.b : found.a;
+  out.write(followHeaderText(options.mode, { stream: options.stream, client, server }));
+  for (const chunk of chunks) {
+    if (!wanted(chunk)) continue;
+    const isServer = chunk.direction !== clientDirection;
+    out.write(options.mode === 'ascii' ? asciiChunkText(chunk, isServer) : hexChunkText(chunk, isServer));
+  }
+  out.write(followFooterText());
+}

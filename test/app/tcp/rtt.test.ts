@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { RttEstimator } from '../../../app/tcp/rtt';
+
+const ms = (n: number) => n * 1e6;
+
+describe('RTT estimation (RFC 6298, Karn, RFC 7323 timestamps)', () => {
+  it('first sample: SRTT = R, RTTVAR = R/2, RTO = max(1 s, SRTT + 4 RTTVAR) (section 2.2)', () => {
+    const rtt = new RttEstimator();
+    rtt.onSend(0, 100, ms(0), null);
+    expect(rtt.onAck(2, 100, ms(400), null)).toEqual([{ frame: 2, atNs: ms(400), rttNs: ms(400), source: 'ack' }]);
+    expect(rtt.estimate()).toEqual({ srttNs: ms(400), rttvarNs: ms(200), rtoNs: ms(1200), minRttNs: ms(400), samples: 1 });
+  });
+
+  it('later samples: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, SRTT = 7/8 SRTT + 1/8 R (section 2.3)', () => {
+    const rtt = new RttEstimator(0);
+    rtt.onSend(0, 100, 0, null);
+    rtt.onAck(2, 100, ms(100), null);
+    rtt.onSend(100, 200, ms(100), null);
+    rtt.onAck(4, 200, ms(300), null);
+    const e = rtt.estimate();
+    expect(e.rttvarNs).toBeCloseTo(0.75 * ms(50) + 0.25 * ms(100));
+    expect(e.srttNs).toBeCloseTo(0.875 * ms(100) + 0.125 * ms(200));
+    expect(e.rtoNs).toBeCloseTo(e.srttNs! + 4 * e.rttvarNs!);
+    expect(e.minRttNs).toBe(ms(100));
+  });
+
+  it("Karn's rule: a retransmitted segment gives no ACK sample (section 3)", () => {
+    const rtt = new RttEstimator();
+    rtt.onSend(0, 100, 0, null);
+    rtt.onSend(0, 100, ms(1000), null);
+    expect(rtt.onAck(3, 100, ms(1050), null)).toEqual([]);
+    expect(rtt.estimate().srttNs).toBeNull();
+  });
+
+  it('a timestamp echo still measures a retransmitted segment: TSval is not reused', () => {
+    const rtt = new RttEstimator();
+    rtt.onSend(0, 100, 0, 1);
+    rtt.onSend(0, 100, ms(1000), 2);
+    expect(rtt.onAck(3, 100, ms(1050), 2)).toEqual([{ frame: 3, atNs: ms(1050), rttNs: ms(50), source: 'timestamp' }]);
+  });
+
+  it('an ACK that covers nothing new takes no sample', () => {
+    const rtt = new RttEstimator();
+    rtt.onSend(0, 100, 0, 7);
+    rtt.onAck(2, 100, ms(10), 7);
+    expect(rtt.onAck(3, 100, ms(20), 7)).toEqual([]);
+  });
+
+  it('sequence numbers wrap', () => {
+    const rtt = new RttEstimator();
+    rtt.onSend(0xffffff00, 0x10, 0, null);
+    expect(rtt.onAck(2, 0x10, ms(5), null).map((s) => s.rttNs)).toEqual([ms(5)]);
+  });
+});
