@@ -2,17 +2,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileFilter } from '../../app/filter/compile';
 import type { CompiledFilter } from '../../app/filter/compile';
+import { TcpAnalyzer } from '../../app/tcp/analyzer';
 import { analyzeFile } from '../../main/io/analyzeFile';
 import { CORPUS_DIR, runTshark, tsharkSkipReason } from '../helpers/tshark';
 
 /*
  * Display filters against tshark 4.0: for every expression, the frames `tshark -r FILE -Y EXPR -T fields
- * -e frame.number` prints must be exactly the frames our compiled filter accepts, decoding in process as
- * `wirelens fields` does (analyzeFile with trees). Invalid expressions must be rejected by both (tshark
- * exits non-zero). Files are picked per protocol from the corpus (MANIFEST.md): example.pcap for
- * Ethernet/IPv4/TCP/UDP/DNS, dns-edns-ecs for IPv6 and DNS over TCP, v6 for ICMPv6, afs for ICMP errors
- * that embed IP/UDP headers, two ARP captures (Ethernet and Linux SLL), four for TCP analysis, q-in-q for
- * VLAN, many_interfaces for mixed link types.
+ * -e frame.number` prints must be exactly the frames our compiled filter accepts, decoding in process with
+ * trees (analyzeFile) and the TCP analysis (TcpAnalyzer), as the details view does. Invalid expressions
+ * must be rejected by both (tshark exits non-zero). Files are picked per protocol from the corpus
+ * (MANIFEST.md): example.pcap for Ethernet/IPv4/TCP/UDP/DNS, dns-edns-ecs for IPv6 and DNS over TCP, v6
+ * for ICMPv6, afs for ICMP errors that embed IP/UDP headers, two ARP captures (Ethernet and Linux SLL),
+ * four for TCP analysis, q-in-q for VLAN, many_interfaces for mixed link types.
  *
  * FILTER_FILES=substring limits the files (e.g. FILTER_FILES=v6.pcap).
  */
@@ -269,9 +270,12 @@ async function ourFrames(file: string, filters: readonly string[]): Promise<Map<
     compiled.set(text, result.filter);
   }
   const frames = new Map<string, number[]>(filters.map((text) => [text, []]));
+  // The TCP analysis adds tcp.stream, tcp.seq and tcp.analysis.* to the trees, as tshark's does.
+  const tcp = new TcpAnalyzer();
   await analyzeFile(file, {
     withTree: true,
     onFrame(d) {
+      tcp.observe(d);
       for (const [text, filter] of compiled) if (filter.matches(d)) frames.get(text)?.push(d.frame.number);
     },
   });
