@@ -50,6 +50,9 @@ export const ARP_FIELDS = {
 };
 
 const FIXED_HEADER_LENGTH = 8;
+/** RFC 2225 ATM ARP: its own layout (type-and-length octets for ATM numbers and subaddresses). */
+const ARPHRD_ATM2225 = 19;
+const ATMARP_FIXED_LENGTH = 12;
 const ARPHRD_ETHER = 1;
 const ARPHRD_IEEE802 = 6;
 const ETHERTYPE_IPV4 = 0x0800;
@@ -82,6 +85,7 @@ export function decodeArp(d: Dissection, at: LayerInput): NextLayer | null {
     return truncated(d, start + Math.max(available, 0), 'ARP header');
   }
   const hardwareType = u16(b, start);
+  if (hardwareType === ARPHRD_ATM2225) return decodeAtmArp(d, at);
   const protocolType = u16(b, start + 2);
   const hardwareSize = b[start + 4];
   const protocolSize = b[start + 5];
@@ -107,9 +111,10 @@ export function decodeArp(d: Dissection, at: LayerInput): NextLayer | null {
     [hardwareField(F.dstHwMac, F.dstHw), hardwareSize],
     [protocolField(F.dstProtoIpv4, F.dstProto), protocolSize],
   ];
-  let offset = start + FIXED_HEADER_LENGTH;
+  // Wireshark reads all four addresses (for its summary) before showing any: none when one is missing.
+  if (targetProto + protocolSize > at.end) return truncated(d, at.end, 'ARP addresses');
+  let offset = senderHw;
   for (const [field, size] of addresses) {
-    if (at.end - offset < size) return truncated(d, at.end, 'ARP addresses');
     // Wireshark shows no item for a zero-length address.
     if (size > 0) t.add(field, offset, size);
     offset += size;
@@ -123,6 +128,29 @@ export function decodeArp(d: Dissection, at: LayerInput): NextLayer | null {
       targetIp: addressText(b, targetProto, protocolSize),
     };
   }
+  return null;
+}
+
+/**
+ * RFC 2225 section 8.7 ATM ARP: hardware and protocol type, four type-and-length octets (ATM number and
+ * subaddress of sender and target, low 6 bits the length) around the opcode and the protocol address
+ * lengths, then the addresses. tshark adds an "atmarp" layer and reads every address before showing
+ * anything, so a message cut short shows no field (tcpdump's arp-oobr.pcap). Complete messages keep
+ * the type and opcode fields only: their ATM addresses are not decoded here.
+ */
+function decodeAtmArp(d: Dissection, at: LayerInput): null {
+  const b = d.sources[at.source];
+  const start = at.offset;
+  const t = d.tree;
+  const F = ARP_FIELDS;
+  d.protocols.push('atmarp');
+  if (at.end - start < ATMARP_FIXED_LENGTH) return truncated(d, at.end, 'ATM ARP header');
+  const lengths = [b[start + 4], b[start + 5], b[start + 8], b[start + 9], b[start + 10], b[start + 11]];
+  const total = ATMARP_FIXED_LENGTH + lengths.reduce((sum, octet, i) => sum + (i === 2 || i === 5 ? octet : octet & 0x3f), 0);
+  if (at.end - start < total) return truncated(d, at.end, 'ATM ARP addresses');
+  t.add(F.hwType, start, 2, u16(b, start));
+  t.add(F.protoType, start + 2, 2, u16(b, start + 2));
+  t.add(F.opcode, start + 6, 2, u16(b, start + 6));
   return null;
 }
 

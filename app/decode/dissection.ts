@@ -38,6 +38,12 @@ export interface IpRepr {
   reassembled: boolean;
   /** True for a fragment that did not (yet) complete a datagram: no transport layer follows. */
   fragment: boolean;
+  /**
+   * Unfolded one's-complement sum of the source and destination address words: the address part of the
+   * pseudo-header that TCP, UDP (RFC 768, RFC 9293 3.1) and ICMPv6 (RFC 8200 8.1) checksums cover. Add
+   * the protocol and the upper-layer length, then fold with finishChecksum (app/decode/bytes.ts).
+   */
+  pseudoHeaderAddressSum?: number;
 }
 
 export interface TcpOptionsRepr {

@@ -163,6 +163,8 @@ export function decodeEthernet(d: Dissection, at: LayerInput): NextLayer | null 
   if (lengthOrType < MIN_ETHERTYPE) {
     // IEEE 802.3 clause 3.2.6 leaves 1501..1535 undefined: neither a length nor a type.
     t.add(F.invalidLenType, start + 12, 2, lengthOrType);
+    // tshark shows the rest as data (and only warns).
+    if (available > ETHERNET_HEADER_LENGTH) d.protocols.push('data');
     return markMalformed(d, {
       code: 'bad-value',
       layer: 'eth',
