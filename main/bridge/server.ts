@@ -160,8 +160,10 @@ export async function startBridge(options: ServeOptions = {}): Promise<RunningBr
     service,
     async close() {
       for (const client of clients) client.end();
-      await new Promise<void>((closed) => server.close(() => closed()));
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      // Idle keep-alive connections would otherwise hold close() open for seconds.
       server.closeAllConnections();
+      await closed;
       await service.dispose();
     },
   };

@@ -70,6 +70,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, decide) => decide(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   recent = new RecentFiles(app.getPath('userData'));
   await recent.load();
   service.subscribe((event) => {

@@ -16,6 +16,7 @@ const electron = vi.hoisted(() => {
   const windows: { options: BrowserWindowConstructorOptions; loaded: string[]; titles: string[] }[] = [];
   const handled: string[] = [];
   let permissionHandler: Listener | null = null;
+  let permissionCheck: Listener | null = null;
   class BrowserWindow {
     readonly webContents = { send: () => undefined, isLoading: () => false };
     readonly record: { options: BrowserWindowConstructorOptions; loaded: string[]; titles: string[] };
@@ -42,6 +43,7 @@ const electron = vi.hoisted(() => {
     windows,
     handled,
     permission: () => permissionHandler,
+    permissionCheck: () => permissionCheck,
     module: {
       app: {
         isPackaged: false,
@@ -63,6 +65,9 @@ const electron = vi.hoisted(() => {
         defaultSession: {
           setPermissionRequestHandler: (handler: Listener) => {
             permissionHandler = handler;
+          },
+          setPermissionCheckHandler: (handler: Listener) => {
+            permissionCheck = handler;
           },
         },
       },
@@ -111,6 +116,7 @@ describe('Electron main', () => {
     const decide = vi.fn();
     electron.permission()?.({}, 'media', decide);
     expect(decide).toHaveBeenCalledWith(false);
+    expect(electron.permissionCheck()?.({}, 'clipboard-read')).toBe(false);
   });
 
   it('registers the service channels and the open dialog, all prefixed', () => {
