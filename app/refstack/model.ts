@@ -22,10 +22,15 @@ export interface ModelStats {
   sentPackets: number;
   /** Packets sent beyond what the model's congestion window allowed. */
   violations: number;
-  /** ACK-clocked transmissions the model would have allowed before the ACK: its window was too large. */
+  /**
+   * ACK-clocked transmissions the model would have allowed (by 2 packets or more) before the ACK that
+   * released them: evidence that its window was too large.
+   */
   underuse: number;
   /** Packets sent beyond the peer's advertised window (a receiver-side oddity, not the model's fault). */
   rwndViolations: number;
+  /** Mean window (packets) the model left unused after each new-data transmission: smaller is tighter. */
+  meanSpareWindow: number;
 }
 
 /** A transmission the model would not have allowed. */
