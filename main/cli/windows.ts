@@ -1,0 +1,74 @@
+import type { Dissection } from '../../app/decode/dissection';
+import type { ObservedSegment } from '../../app/refstack/events';
+import { observedSegment } from '../../app/refstack/fromAnalyzer';
+import { WINDOWS_CSV_HEADER, windowsCsvLines, windowsSeries } from '../../app/refstack/windows';
+import { TcpAnalyzer } from '../../app/tcp/analyzer';
+import { analyzeFile } from '../io/analyzeFile';
+import { CaptureFileError } from '../io/readCapture';
+import { UsageError } from './errors';
+
+export interface WindowsOptions {
+  /** Only this tcp.stream; all streams when absent. */
+  stream?: number;
+}
+
+/** `windows FILE [--stream N] --csv` (CSV is the only output format so far). */
+export function parseWindowsArgs(argv: readonly string[]): { file: string; options: WindowsOptions } {
+  const files: string[] = [];
+  const options: WindowsOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--stream') {
+      const value = argv[++i];
+      if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`windows: --stream needs a stream number${value === undefined ? '' : `, not '${value}'`}`);
+      options.stream = Number(value);
+    } else if (arg === '--csv') {
+      // The only format; accepted so the command line reads as documented.
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`windows: unknown option '${arg}'`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length !== 1) throw new UsageError('windows: expected one capture file');
+  return { file: files[0], options };
+}
+
+/**
+ * Replays every TCP connection (or one) through the reference stack and writes its window series as
+ * CSV: WINDOWS_CSV_HEADER, then one line per event that changes a value, per data-sending direction.
+ */
+export async function runWindows(file: string, options: WindowsOptions, write: (text: string) => void): Promise<void> {
+  const streams = new Map<number, ObservedSegment[]>();
+  let frame: Dissection | null = null;
+  const analyzer = new TcpAnalyzer({
+    onSegment(event) {
+      if (options.stream !== undefined && event.stream !== options.stream) return;
+      const segment = frame && observedSegment(event, frame);
+      if (!segment) return;
+      let list = streams.get(event.stream);
+      if (!list) streams.set(event.stream, (list = []));
+      list.push(segment);
+    },
+  });
+  const { problem } = await analyzeFile(file, {
+    withTree: false,
+    onFrame(d) {
+      frame = d;
+      analyzer.observe(d);
+    },
+  });
+  analyzer.finish();
+  const damaged = problem ? new CaptureFileError(`${file}: ${problem.message}`, null, file) : null;
+  if (options.stream !== undefined && !streams.has(options.stream)) {
+    throw damaged ?? new UsageError(`windows: no TCP stream ${options.stream} in ${file} (it has ${analyzer.tcpStreamCount})`);
+  }
+  write(`${WINDOWS_CSV_HEADER}\n`);
+  for (const stream of [...streams.keys()].sort((a, b) => a - b)) {
+    for (const direction of windowsSeries(stream, streams.get(stream) ?? [])) {
+      const lines = windowsCsvLines(direction);
+      if (lines.length > 0) write(`${lines.join('\n')}\n`);
+    }
+  }
+  if (damaged) throw damaged;
+}
