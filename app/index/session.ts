@@ -4,7 +4,6 @@ import type { Dissection } from '../decode/dissection';
 import { decodeFrame, newCaptureState } from '../decode/frame';
 import { formatTreeLabel } from '../fields/format';
 import type { FieldNode } from '../fields/tree';
-import { CaptureSummaryBuilder, type CaptureSummary } from './captureSummary';
 import { TcpAnalyzer } from '../tcp/analyzer';
 import { DnsTransactionTracker } from './dnsTransactions';
 import { FlowTable } from './flows';
@@ -52,7 +51,6 @@ export class CaptureSession {
   problem: CaptureProblem | null = null;
   complete = false;
   private readonly decodeState = newCaptureState();
-  private readonly summary = new CaptureSummaryBuilder();
   private readonly flowTable = new FlowTable();
   private readonly tcpAnalyzer = new TcpAnalyzer({ onConversationEnd: (summary) => this.flowTable.add(summary) });
   private readonly tcpRows = new TcpRowIndex();
@@ -63,7 +61,6 @@ export class CaptureSession {
 
   addFrame(raw: RawFrame): void {
     const d = decodeFrame(this.decodeState, raw, false);
-    this.summary.add(d);
     this.flowTable.start(raw.tsSeconds, raw.tsNanos);
     const tcp = this.tcpAnalyzer.observe(d);
     const tcpStreamDirection = tcp ? this.tcpRows.add(d, tcp) : -1;
@@ -92,7 +89,6 @@ export class CaptureSession {
   finish(format: 'pcap' | 'pcapng' | null, problem: CaptureProblem | null): void {
     this.format = format;
     this.problem = problem;
-    if (problem) this.summary.setFileProblem(problem);
     this.tcpAnalyzer.finish();
     this.complete = true;
   }
@@ -103,10 +99,6 @@ export class CaptureSession {
 
   get malformed(): number {
     return this.malformedFrames;
-  }
-
-  captureSummary(): CaptureSummary {
-    return this.summary.result();
   }
 
   /** Every conversation once the capture is read; while it is read, those the analyzer has finished with. */
@@ -155,13 +147,13 @@ export class CaptureSession {
   }
 
   /** The first frame from `from` on (or back) whose row text contains `text`, case-insensitively. */
-  async find(text: string, from: number, backwards: boolean, cancelled: () => boolean = () => false): Promise<number | null> {
+  async find(text: string, from: number, backwards: boolean): Promise<number | null> {
     const needle = text.toLowerCase();
     if (!needle) return null;
     const matches = (row: FrameRow) =>
       `${row.source}\u0000${row.destination}\u0000${row.protocol}\u0000${row.info}`.toLowerCase().includes(needle);
     let start = Math.min(Math.max(from, 1), this.index.count);
-    while (start >= 1 && start <= this.index.count && !cancelled()) {
+    while (start >= 1 && start <= this.index.count) {
       const first = backwards ? Math.max(1, start - FIND_BATCH + 1) : start;
       const rows = await this.page(first, FIND_BATCH);
       const hit = backwards ? rows.filter((r) => r.number <= start).reverse().find(matches) : rows.find(matches);

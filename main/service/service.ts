@@ -59,7 +59,7 @@ export class CaptureService implements WirelensService {
   handle(method: unknown, params: unknown): Promise<unknown> {
     try {
       const checked = validateRequest(method, params);
-      return this.call(method as MethodName, checked as never);
+      return this.dispatch(method as MethodName, checked);
     } catch (error) {
       return Promise.reject(error);
     }
