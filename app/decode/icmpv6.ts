@@ -72,6 +72,7 @@ export const ICMPV6_FIELDS = {
   naFlagO: defineField('icmpv6.nd.na.flag.o', 'Override', 'bool', { bits: 32, mask: 0x20000000 }),
   naFlagRsv: defineField('icmpv6.nd.na.flag.rsv', 'Reserved', 'uint', { bits: 32, mask: 0x1fffffff }),
   naTargetAddress: defineField('icmpv6.nd.na.target_address', 'Target Address', 'ipv6'),
+  mldrRecordCount: defineField('icmpv6.mldr.nb_mcast_records', 'Number of Multicast Address Records', 'uint', { bits: 16 }),
   rdTargetAddress: defineField('icmpv6.nd.rd.target_address', 'Target Address', 'ipv6'),
   rdDestinationAddress: defineField('icmpv6.nd.rd.destination_address', 'Destination Address', 'ipv6'),
   opt: defineField('icmpv6.opt', 'ICMPv6 Option', 'label'),
@@ -102,6 +103,7 @@ const TYPE_ROUTER_ADVERTISEMENT = 134;
 const TYPE_NEIGHBOR_SOLICITATION = 135;
 const TYPE_NEIGHBOR_ADVERTISEMENT = 136;
 const TYPE_REDIRECT = 137;
+const TYPE_MLDV2_REPORT = 143;
 const OPTION_SOURCE_LINK_ADDRESS = 1;
 const OPTION_TARGET_LINK_ADDRESS = 2;
 const OPTION_PREFIX_INFORMATION = 3;
@@ -201,6 +203,13 @@ export function decodeIcmpv6(d: Dissection, at: LayerInput): NextLayer | null {
       t.add(F.rdTargetAddress, body + 4, 16);
       t.add(F.rdDestinationAddress, body + 20, 16);
       return decodeOptions(d, body + 36, end);
+    case TYPE_MLDV2_REPORT:
+      // RFC 3810 5.2: reserved, record count; the records themselves are not decoded here.
+      if (end - body < 4) return truncated(d, end);
+      t.add(F.reserved, body, 2);
+      t.add(F.mldrRecordCount, body + 2, 2, u16(b, body + 2));
+      t.close();
+      return null;
     default:
       t.close();
       return null;

@@ -134,6 +134,7 @@ const OPTION_PAD1 = 0x00;
 const OPTION_PADN = 0x01;
 const OPTION_ROUTER_ALERT = 0x05;
 const OPTION_JUMBO = 0xc2;
+const MAX_PAYLOAD_LENGTH = 65535;
 /**
  * Extension headers followed before giving up. RFC 8200 4.1 allows each at most once or twice, and real
  * chains are short; the bound keeps a crafted chain of thousands of empty headers cheap.
@@ -255,11 +256,18 @@ function followExtensionHeaders(
         const isFirst = chain.offset === start + HEADER_LENGTH && chain.source === at.source;
         const jumbo = decodeOptionsHeader(d, chain, isHopByHop ? IPV6_HOPOPTS_FIELDS : IPV6_DSTOPTS_FIELDS);
         if (jumbo === false) return false;
-        if (payloadLength === 0 && isHopByHop && isFirst && jumbo === null) {
-          chain.end = chain.offset;
-          chain.announcedEnd = chain.offset;
-        }
-        if (jumbo !== null && payloadLength === 0 && isHopByHop && isFirst) {
+        if (payloadLength === 0 && isHopByHop && isFirst) {
+          // RFC 2675 3: a Jumbo Payload length is above 65535. Without one the packet has no payload and
+          // tshark goes no further than this header.
+          if (jumbo === null || jumbo <= MAX_PAYLOAD_LENGTH) {
+            markMalformed(d, {
+              code: 'bad-length',
+              layer: 'ipv6',
+              offset: start + 4,
+              message: 'IPv6 payload length 0 with a Hop-by-Hop header but no valid Jumbo Payload option',
+            });
+            return false;
+          }
           // A jumbo length beyond the frame is decoded as far as the bytes go (tshark warns, no more).
           const payloadStart = start + HEADER_LENGTH;
           chain.end = Math.min(payloadStart + jumbo, at.end);
@@ -339,8 +347,9 @@ function headerCaptured(d: Dissection, chain: ChainPosition, length: number, nam
 
 /**
  * Hop-by-Hop or Destination Options header (RFC 8200 4.3, 4.6): TLV options, Pad1 being a lone zero byte.
- * Returns the Jumbo Payload length when there is one, null when not, false when the header is cut short
- * or an option runs past its end. The loop advances at least one byte per option.
+ * Returns the Jumbo Payload length when there is one, null when not, false when the header is cut short.
+ * An option running past the header's end ends the options (malformed); the chain goes on after the
+ * header. The loop advances at least one byte per option.
  */
 function decodeOptionsHeader(d: Dissection, chain: ChainPosition, H: OptionsHeaderFields): number | false | null {
   const b = d.sources[chain.source];
@@ -380,9 +389,9 @@ function decodeOptionsHeader(d: Dissection, chain: ChainPosition, H: OptionsHead
     }
     const optionLength = end - offset >= 2 ? b[offset + 1] : -1;
     if (optionLength < 0 || offset + 2 + optionLength > end) {
-      t.close();
+      // The header's own length still holds, so the chain goes on after it (as in tshark).
       markMalformed(d, { code: 'bad-length', layer: name, offset, message: `IPv6 option 0x${type.toString(16)} runs past the end of its header` });
-      return false;
+      break;
     }
     t.open(F.opt, offset, 2 + optionLength);
     t.open(F.optType, offset, 1, type);
