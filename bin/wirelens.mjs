@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const bundle = fileURLToPath(new URL('../out/cli/wirelens.js', import.meta.url));
+const bundle = fileURLToPath(new URL('../out/cli/wirelens.mjs', import.meta.url));
 if (!existsSync(bundle)) {
   process.stderr.write('wirelens: the command line is not built yet; run `npm install` (or `npm run build:cli`) in the Wirelens folder.\n');
   process.exit(2);

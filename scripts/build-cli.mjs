@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { wirelens: 'main/cli/index.ts' },
+  entryPoints: { wirelens: 'main/cli/index.ts', captureWorker: 'main/service/worker.ts' },
   outdir: 'out/cli',
   bundle: true,
   platform: 'node',
@@ -10,6 +10,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   packages: 'external',
+  outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 }).catch(() => process.exit(1));

@@ -1,19 +1,24 @@
 import { CaptureFileError } from '../io/readCapture';
-import { createOutput } from './output';
+import { runServe } from '../bridge/server';
+import { createOutput, type Output } from './output';
 import { runSummary } from './summary';
 import { parseFieldsArgs, runFields } from './fields';
 import { UsageError } from './errors';
+import { parseFollowArgs, runFollow } from './follow';
 
 const USAGE = `usage: wirelens <command> [options]
   summary FILE [--json]                       counts for the whole capture
   fields FILE -e FIELD [-e FIELD ...]         one tab-separated line per frame, as tshark -T fields
+  follow FILE --stream N [--dir client|server|both] [--raw|--ascii|--hex]
+                                              one TCP stream's bytes, as tshark -z follow,tcp
+  serve [FILE] [--port N]                     the UI on http://127.0.0.1 (local web bridge)
 `;
 
 /** Runs one command; returns the process exit code. Never lets a stack trace reach the user. */
 export async function main(argv: string[]): Promise<number> {
   const out = createOutput(process.stdout);
   try {
-    await dispatch(argv, out.write);
+    await dispatch(argv, out);
     await out.flush();
     return 0;
   } catch (error) {
@@ -24,8 +29,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function dispatch(argv: string[], write: (text: string) => void): Promise<void> {
+async function dispatch(argv: string[], out: Output): Promise<void> {
   const [command, ...rest] = argv;
+  const write = out.write;
   switch (command) {
     case 'summary': {
       const file = onlyFile(rest.filter((a) => a !== '--json'), 'summary');
@@ -35,6 +41,12 @@ async function dispatch(argv: string[], write: (text: string) => void): Promise<
       const { file, fields } = parseFieldsArgs(rest);
       return runFields(file, fields, write);
     }
+    case 'follow': {
+      const { file, options } = parseFollowArgs(rest);
+      return runFollow(file, options, out);
+    }
+    case 'serve':
+      return runServe(parseServeArgs(rest));
     case undefined:
     case '-h':
     case '--help':
@@ -51,6 +63,20 @@ function onlyFile(args: string[], command: string): string {
   if (unknown) throw new UsageError(`${command}: unknown option '${unknown}'`);
   if (args.length !== 1) throw new UsageError(`${command}: expected one capture file`);
   return args[0];
+}
+
+function parseServeArgs(args: string[]): { file?: string; port?: number } {
+  const options: { file?: string; port?: number } = {};
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--port') {
+      const port = Number(args[++i]);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port needs a port number, not '${args[i] ?? ''}'`);
+      options.port = port;
+    } else if (args[i].startsWith('-')) throw new UsageError(`serve: unknown option '${args[i]}'`);
+    else if (options.file === undefined) options.file = args[i];
+    else throw new UsageError('serve: expected at most one capture file');
+  }
+  return options;
 }
 
 function describeError(error: unknown): string {
