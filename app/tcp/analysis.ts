@@ -124,6 +124,8 @@ export interface TcpFrameAnalysis {
   acked: TcpAckedInfo | null;
   /** Direction within the conversation: 0 = from endpoint A (the first packet's source), 1 = from B. */
   direction: 0 | 1;
+  /** What SACK edges of this segment are shown relative to: the peer's base (0 while unknown: raw edges). */
+  sackBase: number;
 }
 
 interface UnackedSegment {
@@ -335,6 +337,7 @@ export class TcpConversationAnalysis {
       analysisShown: seg.headerLength >= MIN_HEADER_LENGTH && !seg.optionsUnreadable,
       acked,
       direction,
+      sackBase: rev.baseSeq,
     };
   }
 

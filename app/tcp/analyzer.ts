@@ -460,6 +460,7 @@ function addTcpAnalysisFields(d: Dissection, r: TcpFrameAnalysis): void {
   if (r.headerTooShort) return;
   if (r.nxtseq !== null) insertChildren(parent, [node(F.nxtseq, r.nxtseq, source)], ['tcp.seq_raw', 'tcp.seq']);
   insertChildren(parent, [node(F.ack, r.ack, source, ackRaw?.offset ?? 0, ackRaw ? 4 : 0, ackRaw === undefined)], ['tcp.nxtseq', 'tcp.seq_raw', 'tcp.seq']);
+  if (tcpNode) relativeSackEdges(tcpNode, r.sackBase);
   const windowNodes = [node(F.windowSize, r.windowSize, source)];
   if (r.windowScaleFactor !== null) windowNodes.push(node(F.windowScaleFactor, r.windowScaleFactor, source));
   insertChildren(parent, windowNodes, ['tcp.window_size_value']);
@@ -492,6 +493,21 @@ function addTcpAnalysisFields(d: Dissection, r: TcpFrameAnalysis): void {
     tail.push(analysis);
   }
   insertChildren(parent, tail, [], ['tcp.payload', 'tcp.segment_data', 'tcp.reassembled_in']);
+}
+
+/** SACK edges as tshark shows them: relative to the peer's initial sequence number, like tcp.ack. */
+function relativeSackEdges(parent: FieldNode, base: number): void {
+  const children = parent.children;
+  if (!children) return;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    const name = child.field.name;
+    if ((name === 'tcp.options.sack_le' || name === 'tcp.options.sack_re') && typeof child.value === 'number') {
+      children[i] = { ...child, value: (child.value - base) >>> 0 };
+    } else if (child.children) {
+      relativeSackEdges(child, base);
+    }
+  }
 }
 
 /** The expert items of the flags subtree, in Wireshark's print order. */
@@ -538,37 +554,12 @@ function addUdpStreamField(d: Dissection, stream: number): void {
 }
 
 /**
- * Whether Wireshark's option walk (tcp_dissect_options) would read past the captured bytes and throw:
- * it reads every byte of every option until the end of the header, unless an impossible option length
- * makes it stop first. When it throws, nothing after the options is shown (no tcp.analysis subtree).
+ * Whether Wireshark's option walk (tcp_dissect_options) ran past the captured bytes and threw: it reads
+ * every byte of every option until the end of the header unless an impossible length stops it first, and
+ * when it throws nothing after the options is shown (no tcp.analysis subtree). The TCP decoder reports
+ * exactly that case as "TCP options truncated" (app/decode/tcp.ts).
  */
 function optionsUnreadable(d: Dissection): boolean {
-  const tcp = d.tcp!;
-  const bytes = d.sources[tcp.payloadSource];
-  if (!bytes) return false;
-  const start = tcp.payloadOffset - tcp.headerLength + 20;
-  let length = tcp.headerLength - 20;
-  const captured = bytes.length;
-  let at = start;
-  let eolSeen = false;
-  while (length > 0) {
-    if (at >= captured) return true;
-    const kind = bytes[at];
-    if (eolSeen && kind !== 0) return false;
-    length--;
-    if (kind === 0 || kind === 1) {
-      at++;
-      eolSeen ||= kind === 0;
-      continue;
-    }
-    if (length === 0) return false;
-    if (at + 1 >= captured) return true;
-    const optionLength = bytes[at + 1];
-    length--;
-    if (optionLength < 2 || optionLength - 2 > length) return false;
-    if (at + optionLength > captured) return true;
-    at += optionLength;
-    length -= optionLength - 2;
-  }
-  return false;
+  const issue = d.malformed;
+  return issue !== null && issue.layer === 'tcp' && issue.code === 'truncated' && issue.message.startsWith('TCP options');
 }
