@@ -331,14 +331,14 @@ function trimZeros(text: string): string {
 /**
  * Finds the first occurrence of each of a fixed list of fields in frames' trees (tshark's -E occurrence=f:
  * the first in tree order, which is the order decoders added them). Built once per command, used per frame.
+ * A field listed twice is found for its last position only and the earlier ones stay empty, as tshark
+ * prints `-e ip.src -e ip.ttl -e ip.src` ('\t64\t192.168.1.10').
  */
 export class FirstOccurrences {
   private readonly slotById = new Map<number, number>();
 
   constructor(readonly fields: readonly FieldDef[]) {
-    fields.forEach((def, slot) => {
-      if (!this.slotById.has(def.id)) this.slotById.set(def.id, slot);
-    });
+    fields.forEach((def, slot) => this.slotById.set(def.id, slot));
   }
 
   /** One entry per requested field: its first node, or null when the frame has none. */
@@ -367,12 +367,6 @@ export class FirstOccurrences {
         stack.push(node.children);
         positions.push(0);
       }
-    }
-    // A field asked for twice (-e ip.src -e ip.src) shares the first slot's node.
-    if (this.slotById.size < this.fields.length) {
-      this.fields.forEach((def, slot) => {
-        found[slot] = found[this.slotById.get(def.id) ?? slot];
-      });
     }
     return found;
   }

@@ -34,11 +34,16 @@ export const DECODING_FIELDS: readonly string[] = [
  * Known differences that wait on a later part of the engine. Each names the tshark preference under which
  * tshark prints what we print now; a difference counts as pending only when that run agrees with us.
  */
-export const PENDING: readonly { field: string; prefs: Readonly<Record<string, string>>; reason: string }[] = [
+export const PENDING: readonly { fields: RegExp; prefs: Readonly<Record<string, string>>; reason: string }[] = [
   {
-    field: 'tcp.options.sack_le',
+    fields: /^tcp\.options\.sack_le$/,
     prefs: { 'tcp.relative_sequence_numbers': 'FALSE' },
     reason: 'tshark prints SACK edges relative to the stream\'s initial sequence number (TCP analysis); the decoder records raw edges',
+  },
+  {
+    fields: /^dns\./,
+    prefs: { 'tcp.analyze_sequence_numbers': 'FALSE' },
+    reason: 'tshark does not hand the payload of a retransmitted TCP segment to DNS (TCP analysis); the decoder decodes it',
   },
 ];
 
@@ -184,11 +189,12 @@ function fileDifference(ours: string, tshark: string): Difference {
 /** Re-runs tshark with each pending entry's preferences; failures that then agree become pending. */
 async function confirmPending(file: string, result: FileComparison): Promise<void> {
   for (const pending of PENDING) {
-    const candidates = result.differences.filter((d) => d.verdict === 'failure' && d.field === pending.field);
+    const candidates = result.differences.filter((d) => d.verdict === 'failure' && pending.fields.test(d.field));
     if (candidates.length === 0) continue;
-    const alternative = await tsharkFields(file, [pending.field], { prefs: pending.prefs });
+    const fields = [...new Set(candidates.map((d) => d.field))];
+    const alternative = await tsharkFields(file, fields, { prefs: pending.prefs });
     for (const difference of candidates) {
-      if (alternative.rows[difference.tsharkRow]?.[0] === difference.ours) {
+      if (alternative.rows[difference.tsharkRow]?.[fields.indexOf(difference.field)] === difference.ours) {
         difference.verdict = 'pending';
         difference.detail = pending.reason;
       }
@@ -250,10 +256,11 @@ export function summaryText(results: readonly FileComparison[], fields: readonly
   }
   const pending = all.filter((d) => d.verdict === 'pending');
   for (const entry of PENDING) {
-    const hits = pending.filter((d) => d.field === entry.field);
+    const hits = pending.filter((d) => d.detail === entry.reason);
     if (hits.length === 0) continue;
-    const files = results.filter((r) => r.differences.some((d) => d.verdict === 'pending' && d.field === entry.field)).map((r) => r.file);
-    lines.push(`pending ${entry.field}: ${hits.length} values in ${files.length} files (${entry.reason}): ${files.join(', ')}`);
+    const files = results.filter((r) => r.differences.some((d) => d.verdict === 'pending' && d.detail === entry.reason)).map((r) => r.file);
+    const fields = countBy(hits, (d) => d.field).map(([field, count]) => `${field} ${count}`).join(', ');
+    lines.push(`pending (${entry.reason}): ${fields}; in ${files.join(', ')}`);
   }
   const readerFiles = results.filter((r) => r.nonPacketRecords > 0 || r.differences.some((d) => d.verdict === 'reader'));
   if (readerFiles.length > 0) {

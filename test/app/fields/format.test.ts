@@ -200,9 +200,19 @@ describe('FirstOccurrences', () => {
     tree.add(ttl, 28, 1, 1);
     tree.add(port, 30, 2, 53);
     tree.close();
-    const finder = new FirstOccurrences([port, ttl, absent, ttl]);
-    const found = finder.find(tree.roots);
-    expect(found.map((n) => n?.value ?? null)).toEqual([53, 64, null, 64]);
+    const finder = new FirstOccurrences([port, ttl, absent]);
+    expect(finder.find(tree.roots).map((n) => n?.value ?? null)).toEqual([53, 64, null]);
     expect(fieldOccurrences(tree.roots, ttl).map((n) => n.value)).toEqual([64, 1]);
+  });
+
+  it('fills only the last position of a field listed twice, as tshark does', () => {
+    const ttl = field('uint', { bits: 8 });
+    const port = field('uint', { bits: 16 });
+    const tree = new FieldTree(true);
+    tree.add(ttl, 8, 1, 64);
+    tree.add(port, 30, 2, 53);
+    // tshark -e ip.src -e ip.ttl -e ip.src -e ip.ttl -e ip.src printed '\t\t\t64\t192.168.1.10'.
+    const finder = new FirstOccurrences([ttl, port, ttl, port, ttl]);
+    expect(finder.find(tree.roots).map((n) => n?.value ?? null)).toEqual([null, null, null, 53, 64]);
   });
 });

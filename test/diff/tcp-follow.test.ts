@@ -1,0 +1,192 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TcpAnalyzer } from '../../app/tcp/analyzer';
+import type { FollowChunk } from '../../app/tcp/follow';
+import { analyzeFile } from '../../main/io/analyzeFile';
+import { CORPUS_DIR, captureFiles, displayPath, runTshark, selectFiles, tsharkFields, tsharkSkipReason } from '../helpers/tshark';
+
+/*
+ * Follow TCP stream against `tshark -q -z follow,tcp,raw,N`: each direction's bytes must be identical.
+ * Streams compared: all of a file with at most 50, else a seeded sample of 50; one tshark run per file.
+ * tshark writes one hex line per chunk, the second node's indented by a tab; its node 0 is the stream's
+ * first packet's source, as our direction 0. Gaps: tshark inserts a "[N bytes missing in capture file]"
+ * chunk (NUL-terminated) when the receiver acknowledged bytes the capture lacks, and silently skips bytes
+ * cut by the snapshot length; we mark both as gaps. So bytes are compared with tshark's markers removed
+ * and our gaps skipped, and the markers' sizes are checked against our gaps.
+ */
+
+const KERNEL_TRUTH_DIR = join(__dirname, '../../../shared/data/kernel-truth');
+const MAX_STREAMS_PER_FILE = 50;
+const MARKER = /^\[(\d+) bytes missing in capture file\]\0$/;
+
+/** What we do differently from tshark, on purpose. */
+const DATA_BEHIND_A_HOLE =
+  'data behind a hole that no ACK passed: tshark keeps it waiting and never shows it; at the end of the stream we deliver it after a gap';
+
+interface Side {
+  bytes: Uint8Array;
+  /** Sizes of the gaps (ours) or of tshark's "bytes missing" markers. */
+  gaps: number[];
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Parses tshark's raw follow output: stream number -> its two directions. */
+function parseTsharkFollow(stdout: string): Map<number, [Side, Side]> {
+  const streams = new Map<number, [Side, Side]>();
+  let current: { parts: [Uint8Array[], Uint8Array[]]; gaps: [number[], number[]] } | null = null;
+  let stream = -1;
+  for (const line of stdout.split('\n')) {
+    const filter = /^Filter: tcp\.stream eq (\d+)$/.exec(line);
+    if (filter) {
+      stream = Number(filter[1]);
+      current = { parts: [[], []], gaps: [[], []] };
+      continue;
+    }
+    if (!current) continue;
+    if (line.startsWith('=====')) {
+      streams.set(stream, [
+        { bytes: concat(current.parts[0]), gaps: current.gaps[0] },
+        { bytes: concat(current.parts[1]), gaps: current.gaps[1] },
+      ]);
+      current = null;
+      continue;
+    }
+    if (line.startsWith('Node ') || line.startsWith('Follow: ') || line === '') continue;
+    const direction = line.startsWith('\t') ? 1 : 0;
+    const bytes = Uint8Array.from(Buffer.from(line.trim(), 'hex'));
+    const marker = MARKER.exec(Buffer.from(bytes).toString('latin1'));
+    if (marker) current.gaps[direction].push(Number(marker[1]));
+    else current.parts[direction].push(bytes);
+  }
+  return streams;
+}
+
+/** A seeded choice of at most MAX_STREAMS_PER_FILE stream numbers. */
+function selectStreams(all: number[], seed: number): number[] {
+  if (all.length <= MAX_STREAMS_PER_FILE) return all;
+  let state = seed >>> 0 || 1;
+  const pool = all.slice();
+  for (let i = pool.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const j = state % (i + 1);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, MAX_STREAMS_PER_FILE).sort((a, b) => a - b);
+}
+
+async function followOurs(file: string, streams: ReadonlySet<number>): Promise<Map<number, [Side, Side]>> {
+  const chunks = new Map<number, FollowChunk[]>();
+  const analyzer = new TcpAnalyzer({
+    reassemble(summary) {
+      if (!streams.has(summary.stream)) return null;
+      const list = chunks.get(summary.stream) ?? [];
+      chunks.set(summary.stream, list);
+      return (chunk) => list.push(chunk);
+    },
+  });
+  await analyzeFile(file, { withTree: false, onFrame: (d) => analyzer.observe(d) }).catch(() => undefined);
+  analyzer.finish();
+  const out = new Map<number, [Side, Side]>();
+  for (const [stream, list] of chunks) {
+    const side = (direction: 0 | 1): Side => ({
+      bytes: concat(list.filter((c) => c.direction === direction && c.bytes).map((c) => c.bytes!)),
+      gaps: list.filter((c) => c.direction === direction && !c.bytes).map((c) => c.length),
+    });
+    out.set(stream, [side(0), side(1)]);
+  }
+  return out;
+}
+
+interface DirectionResult {
+  stream: number;
+  direction: 0 | 1;
+  verdict: 'equal' | 'known' | 'failure';
+  detail: string;
+  bytes: number;
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}
+
+function compareDirection(stream: number, direction: 0 | 1, ours: Side | undefined, theirs: Side): DirectionResult {
+  const mine = ours ?? { bytes: new Uint8Array(0), gaps: [] };
+  const base = { stream, direction, bytes: theirs.bytes.length };
+  const at = firstDifference(mine.bytes, theirs.bytes);
+  if (at === mine.bytes.length && at === theirs.bytes.length) {
+    // Every gap tshark marks is one of ours (ours may have more: snapshot-length cuts, flushed holes).
+    const unmatched = theirs.gaps.filter((g) => !mine.gaps.includes(g));
+    if (unmatched.length === 0) return { ...base, verdict: 'equal', detail: '' };
+    return { ...base, verdict: 'failure', detail: `tshark marks gaps of ${unmatched.join(', ')} bytes we do not` };
+  }
+  if (at === theirs.bytes.length && mine.gaps.length > theirs.gaps.length) {
+    return { ...base, verdict: 'known', detail: `${DATA_BEHIND_A_HOLE} (${mine.bytes.length - at} more bytes)` };
+  }
+  return {
+    ...base,
+    verdict: 'failure',
+    detail: `first difference at byte ${at}: ours ${mine.bytes.length} bytes (gaps ${mine.gaps.join(',') || 'none'}), tshark ${theirs.bytes.length} (markers ${theirs.gaps.join(',') || 'none'})`,
+  };
+}
+
+const skipReason = tsharkSkipReason();
+if (skipReason) console.log(`skipping the follow differential test: ${skipReason}`);
+const files = skipReason ? [] : selectFiles([...captureFiles(CORPUS_DIR), ...captureFiles(KERNEL_TRUTH_DIR)], process.env.DIFF_FILES);
+const totals = { files: 0, streams: 0, selected: 0, directions: 0, equal: 0, known: 0, failures: 0, bytes: 0 };
+for (const file of files) void tsharkFields(file, ['tcp.stream']).catch(() => undefined);
+
+function fileName(file: string): string {
+  return file.startsWith(KERNEL_TRUTH_DIR) ? `kernel-truth/${file.slice(KERNEL_TRUTH_DIR.length + 1)}` : displayPath(file);
+}
+
+describe.skipIf(skipReason !== null)('follow TCP stream agrees with tshark', () => {
+  afterAll(() => {
+    console.log(
+      `follow vs tshark: ${totals.files} files with TCP, ${totals.selected} of ${totals.streams} streams compared, ` +
+        `${totals.directions} directions (${totals.bytes} bytes): ${totals.equal} identical, ${totals.known} known differences, ${totals.failures} failing`,
+    );
+  });
+
+  it.each(files.map((file) => [fileName(file), file]))('%s', async (_name, file) => {
+    const numbers = new Set<number>();
+    for (const row of (await tsharkFields(file, ['tcp.stream'])).rows) if (row[0] !== '') numbers.add(Number(row[0].split(',')[0]));
+    if (numbers.size === 0) return;
+    const seed = [...fileName(file)].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+    const selected = selectStreams([...numbers].sort((a, b) => a - b), seed);
+    const args = ['-n', '-q', '-r', file, ...selected.flatMap((n) => ['-z', `follow,tcp,raw,${n}`])];
+    const [run, ours] = await Promise.all([runTshark(args), followOurs(file, new Set(selected))]);
+    const theirs = parseTsharkFollow(run.stdout);
+    totals.files++;
+    totals.streams += numbers.size;
+    totals.selected += selected.length;
+    const failures: string[] = [];
+    for (const stream of selected) {
+      const tsharkSides = theirs.get(stream);
+      if (!tsharkSides) continue;
+      for (const direction of [0, 1] as const) {
+        const result = compareDirection(stream, direction, ours.get(stream)?.[direction], tsharkSides[direction]);
+        totals.directions++;
+        totals.bytes += result.bytes;
+        if (result.verdict === 'equal') totals.equal++;
+        else if (result.verdict === 'known') totals.known++;
+        else {
+          totals.failures++;
+          failures.push(`stream ${stream} direction ${direction}: ${result.detail}`);
+        }
+        if (process.env.DIFF_VERBOSE && result.verdict !== 'equal') console.log(`${fileName(file)}\tstream ${stream}\tdir ${direction}\t${result.verdict}\t${result.detail}`);
+      }
+    }
+    expect(failures, failures.slice(0, 10).join('\n')).toEqual([]);
+  });
+});
