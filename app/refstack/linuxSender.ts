@@ -1270,6 +1270,8 @@ export class LinuxSender implements SenderModel, CongestionHost {
       rto: this.rtt.rto,
       minRtt: this.rtt.minRtt,
       undoMarker: this.undoMarker,
+      prrDelivered: this.prrDelivered,
+      prrOut: this.prrOut,
       undoRetrans: this.undoRetrans,
       reordering: this.reordering,
       reordSeen: this.reordSeen,

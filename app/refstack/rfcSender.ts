@@ -309,8 +309,8 @@ export class RfcSender implements SenderModel {
     const full = seqGe(this.sndUna, this.recoveryPoint);
     if (this.options.recovery === 'newreno') {
       if (full) {
-        // RFC 6582 section 3.2 step 6, option (1).
-        this.cwnd = Math.min(this.ssthresh, Math.max(seqDiff(this.sndUna, this.sndNxt), this.mss) + this.mss);
+        // RFC 6582 section 3.2 step 6, option (2): deflate to ssthresh.
+        this.cwnd = this.ssthresh;
         this.exitRecovery();
       } else if (duplicate) {
         this.cwnd += this.mss; // step 4: inflate

@@ -70,8 +70,10 @@ function directionWindows(stream: number, src: string, dst: string, segments: re
   const rows: WindowRow[] = [];
   const delivery = new DeliveryRate();
   let last: WindowRow | null = null;
-  const emit = (time: number, snapshot: SenderSnapshot) => {
+  // Rows carry the model's own time: an ACK held back for a moment (the socket backlog) shows when processed.
+  const emit = (snapshot: SenderSnapshot) => {
     if (!snapshot.established) return;
+    const time = snapshot.time;
     delivery.update(time, snapshot);
     const row: WindowRow = {
       time,
@@ -91,10 +93,10 @@ function directionWindows(stream: number, src: string, dst: string, segments: re
   };
   for (const e of events) {
     model.step(e);
-    emit(e.time, model.snapshot());
+    emit(model.snapshot());
   }
   model.finish();
-  if (events.length > 0) emit(events[events.length - 1].time, model.snapshot());
+  emit(model.snapshot());
   return { stream, src, dst, selection, model: selection.selected ?? 'none', rows };
 }
 

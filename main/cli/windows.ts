@@ -35,15 +35,19 @@ export function parseWindowsArgs(argv: readonly string[]): { file: string; optio
 }
 
 /**
- * Replays every TCP connection (or one) through the reference stack and writes its window series as
- * CSV: WINDOWS_CSV_HEADER, then one line per event that changes a value, per data-sending direction.
+ * The observed segments of every TCP stream (or of one) of a capture file, through our own pipeline:
+ * reader, decoders and the TCP analyzer (for tcp.stream numbers, relative sequence numbers and scaled
+ * windows). Also reports how many streams the file has and whether it was damaged.
  */
-export async function runWindows(file: string, options: WindowsOptions, write: (text: string) => void): Promise<void> {
+export async function captureSegments(
+  file: string,
+  stream?: number,
+): Promise<{ streams: Map<number, ObservedSegment[]>; streamCount: number; damaged: CaptureFileError | null }> {
   const streams = new Map<number, ObservedSegment[]>();
   let frame: Dissection | null = null;
   const analyzer = new TcpAnalyzer({
     onSegment(event) {
-      if (options.stream !== undefined && event.stream !== options.stream) return;
+      if (stream !== undefined && event.stream !== stream) return;
       const segment = frame && observedSegment(event, frame);
       if (!segment) return;
       let list = streams.get(event.stream);
@@ -60,8 +64,17 @@ export async function runWindows(file: string, options: WindowsOptions, write: (
   });
   analyzer.finish();
   const damaged = problem ? new CaptureFileError(`${file}: ${problem.message}`, null, file) : null;
+  return { streams, streamCount: analyzer.tcpStreamCount, damaged };
+}
+
+/**
+ * Replays every TCP connection (or one) through the reference stack and writes its window series as
+ * CSV: WINDOWS_CSV_HEADER, then one line per event that changes a value, per data-sending direction.
+ */
+export async function runWindows(file: string, options: WindowsOptions, write: (text: string) => void): Promise<void> {
+  const { streams, streamCount, damaged } = await captureSegments(file, options.stream);
   if (options.stream !== undefined && !streams.has(options.stream)) {
-    throw damaged ?? new UsageError(`windows: no TCP stream ${options.stream} in ${file} (it has ${analyzer.tcpStreamCount})`);
+    throw damaged ?? new UsageError(`windows: no TCP stream ${options.stream} in ${file} (it has ${streamCount})`);
   }
   write(`${WINDOWS_CSV_HEADER}\n`);
   for (const stream of [...streams.keys()].sort((a, b) => a - b)) {
@@ -70,5 +83,6 @@ export async function runWindows(file: string, options: WindowsOptions, write: (
       if (lines.length > 0) write(`${lines.join('\n')}\n`);
     }
   }
+  // Like tshark, what could be read is shown, then the damage is reported.
   if (damaged) throw damaged;
 }

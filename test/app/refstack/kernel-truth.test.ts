@@ -1,0 +1,68 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { windowsCsvLines, windowsSeries, type DirectionWindows } from '../../../app/refstack/windows';
+import { captureSegments } from '../../../main/cli/windows';
+import { scoreCwnd } from './scoreCwnd';
+import { tsharkAvailable, tsharkSegments } from './tsharkSegments';
+
+/*
+ * The reference stack against the kernel's own congestion window: every NAME.pcap + NAME.truth.csv pair
+ * (the shared recordings, and ours in test/fixtures/kernel-truth, made with ../shared/tools/kernel_truth.py)
+ * goes through our pipeline and windowsSeries. For Reno and CUBIC senders the right Linux model must be
+ * selected and its cwnd must be within max(2 segments, 10%) of the kernel's on at least 95% of the samples
+ * (score_cwnd.py's measure); BBR must be reported as fitting no cwnd model.
+ */
+
+const SHARED = join(__dirname, '../../../../shared/data/kernel-truth');
+const OURS = join(__dirname, '../../fixtures/kernel-truth');
+
+function pairs(dir: string): { name: string; pcap: string; truth: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.truth.csv'))
+    .map((f) => f.slice(0, -'.truth.csv'.length))
+    .filter((name) => existsSync(join(dir, `${name}.pcap`)))
+    .sort()
+    .map((name) => ({ name, pcap: join(dir, `${name}.pcap`), truth: join(dir, `${name}.truth.csv`) }));
+}
+
+async function dataDirection(pcap: string): Promise<DirectionWindows> {
+  const { streams } = await captureSegments(pcap, 0);
+  const [direction] = windowsSeries(0, streams.get(0) ?? []);
+  return direction;
+}
+
+for (const [label, dir] of [
+  ['shared kernel-truth recordings', SHARED],
+  ['our kernel-truth recordings', OURS],
+] as const) {
+  const found = pairs(dir);
+  describe.skipIf(found.length === 0)(`reference stack vs ${label}${found.length === 0 ? ` (skipped: none in ${dir})` : ''}`, () => {
+    it.each(found)('$name', async ({ name, pcap, truth }) => {
+      const direction = await dataDirection(pcap);
+      const algorithm = name.split('-')[0];
+      if (algorithm === 'bbr') {
+        expect(direction.selection.selected).toBeNull();
+        expect(direction.selection.verdict).toMatch(/^no cwnd model fits/);
+        expect(direction.rows.every((r) => r.cwnd === null)).toBe(true);
+        return;
+      }
+      expect(direction.selection.selected).toBe(`linux-${algorithm}`);
+      const estimates = direction.rows.flatMap((r) => (r.cwnd === null ? [] : [{ time: r.time, cwnd: r.cwnd }]));
+      const score = scoreCwnd(truth, estimates);
+      expect(score).not.toBeNull();
+      expect(score!.within, `${name}: ${JSON.stringify(score)}`).toBeGreaterThanOrEqual(0.95);
+    });
+  });
+}
+
+describe.skipIf(!tsharkAvailable() || pairs(OURS).length === 0)('our pipeline gives the models the same input as tshark', () => {
+  it('reno-5mbit-q15k-loss2: identical window series from our decoders and from tshark fields', async () => {
+    const pcap = join(OURS, 'reno-5mbit-q15k-loss2.pcap');
+    const ours = windowsCsvLines(await dataDirection(pcap));
+    const [fromTshark] = windowsSeries(0, tsharkSegments(pcap).get(0) ?? []);
+    expect(ours.length).toBeGreaterThan(500);
+    expect(windowsCsvLines(fromTshark)).toEqual(ours);
+  });
+});
