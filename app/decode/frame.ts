@@ -39,6 +39,7 @@ const DECODERS: Readonly<Record<string, LayerDecoder>> = {
 export const LINK_TYPE_DECODERS: Readonly<Record<number, string>> = {
   0: 'null',
   1: 'eth',
+  12: 'raw',
   101: 'raw',
   108: 'loop',
   113: 'sll',
