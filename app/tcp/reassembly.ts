@@ -196,7 +196,9 @@ export class StreamReassembler {
     }
   }
 
-  private deliver(frame: number, bytes: Uint8Array): void {
+  private deliver(frame: number, view: Uint8Array): void {
+    // A copy: the segment's bytes are a view into a frame buffer that its reader may reuse.
+    const bytes = view.slice();
     this.emit({ frame, offset: this.position, bytes, length: bytes.length });
     this.position += bytes.length;
     this.stats.deliveredBytes += bytes.length;

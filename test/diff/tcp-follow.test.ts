@@ -23,6 +23,29 @@ const MARKER = /^\[(\d+) bytes missing in capture file\]\0$/;
 const DATA_BEHIND_A_HOLE =
   'data behind a hole that no ACK passed: tshark keeps it waiting and never shows it; at the end of the stream we deliver it after a gap';
 
+/** tshark bugs that make it differ, by file (a substring of its display path) and stream. */
+const KNOWN: readonly { file: string; stream: number; reason: string }[] = [
+  {
+    file: 'tcpdump/tests/of13_ericsson.pcapng',
+    stream: 9,
+    reason:
+      "tshark's follow tap takes a chunk's direction from the frame's last addresses and ports (pinfo->src, srcport), which " +
+      'the IP/UDP packet carried inside OpenFlow packet-in/out messages (frames 65, 68, 69) overwrites: it files those chunks ' +
+      'under the wrong node. We take the direction from the TCP segment itself.',
+  },
+  {
+    file: 'tcpdump/tests-4.99.3/of13_ericsson.pcapng',
+    stream: 9,
+    reason: 'as tcpdump/tests/of13_ericsson.pcapng (the same capture)',
+  },
+];
+
+interface Stream {
+  /** Node 0 and node 1 as "address:port" (IPv6 in brackets), as tshark prints them. */
+  nodes: [string, string];
+  sides: [Side, Side];
+}
+
 interface Side {
   bytes: Uint8Array;
   /** Sizes of the gaps (ours) or of tshark's "bytes missing" markers. */
@@ -39,28 +62,36 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Parses tshark's raw follow output: stream number -> its two directions. */
-function parseTsharkFollow(stdout: string): Map<number, [Side, Side]> {
-  const streams = new Map<number, [Side, Side]>();
-  let current: { parts: [Uint8Array[], Uint8Array[]]; gaps: [number[], number[]] } | null = null;
+/** Parses tshark's raw follow output: stream number -> its nodes and two directions. */
+function parseTsharkFollow(stdout: string): Map<number, Stream> {
+  const streams = new Map<number, Stream>();
+  let current: { nodes: [string, string]; parts: [Uint8Array[], Uint8Array[]]; gaps: [number[], number[]] } | null = null;
   let stream = -1;
   for (const line of stdout.split('\n')) {
     const filter = /^Filter: tcp\.stream eq (\d+)$/.exec(line);
     if (filter) {
       stream = Number(filter[1]);
-      current = { parts: [[], []], gaps: [[], []] };
+      current = { nodes: ['', ''], parts: [[], []], gaps: [[], []] };
       continue;
     }
     if (!current) continue;
     if (line.startsWith('=====')) {
-      streams.set(stream, [
-        { bytes: concat(current.parts[0]), gaps: current.gaps[0] },
-        { bytes: concat(current.parts[1]), gaps: current.gaps[1] },
-      ]);
+      streams.set(stream, {
+        nodes: current.nodes,
+        sides: [
+          { bytes: concat(current.parts[0]), gaps: current.gaps[0] },
+          { bytes: concat(current.parts[1]), gaps: current.gaps[1] },
+        ],
+      });
       current = null;
       continue;
     }
-    if (line.startsWith('Node ') || line.startsWith('Follow: ') || line === '') continue;
+    const node = /^Node ([01]): (.*)$/.exec(line);
+    if (node) {
+      current.nodes[Number(node[1])] = node[2];
+      continue;
+    }
+    if (line.startsWith('Follow: ') || line === '') continue;
     const direction = line.startsWith('\t') ? 1 : 0;
     const bytes = Uint8Array.from(Buffer.from(line.trim(), 'hex'));
     const marker = MARKER.exec(Buffer.from(bytes).toString('latin1'));
@@ -83,25 +114,31 @@ function selectStreams(all: number[], seed: number): number[] {
   return pool.slice(0, MAX_STREAMS_PER_FILE).sort((a, b) => a - b);
 }
 
-async function followOurs(file: string, streams: ReadonlySet<number>): Promise<Map<number, [Side, Side]>> {
+function nodeName(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+async function followOurs(file: string, streams: ReadonlySet<number>): Promise<Map<number, Stream>> {
   const chunks = new Map<number, FollowChunk[]>();
+  const nodes = new Map<number, [string, string]>();
   const analyzer = new TcpAnalyzer({
     reassemble(summary) {
       if (!streams.has(summary.stream)) return null;
       const list = chunks.get(summary.stream) ?? [];
       chunks.set(summary.stream, list);
+      nodes.set(summary.stream, [nodeName(summary.a.address, summary.a.port), nodeName(summary.b.address, summary.b.port)]);
       return (chunk) => list.push(chunk);
     },
   });
   await analyzeFile(file, { withTree: false, onFrame: (d) => analyzer.observe(d) }).catch(() => undefined);
   analyzer.finish();
-  const out = new Map<number, [Side, Side]>();
+  const out = new Map<number, Stream>();
   for (const [stream, list] of chunks) {
     const side = (direction: 0 | 1): Side => ({
       bytes: concat(list.filter((c) => c.direction === direction && c.bytes).map((c) => c.bytes!)),
       gaps: list.filter((c) => c.direction === direction && !c.bytes).map((c) => c.length),
     });
-    out.set(stream, [side(0), side(1)]);
+    out.set(stream, { nodes: nodes.get(stream)!, sides: [side(0), side(1)] });
   }
   return out;
 }
@@ -109,7 +146,8 @@ async function followOurs(file: string, streams: ReadonlySet<number>): Promise<M
 interface DirectionResult {
   stream: number;
   direction: 0 | 1;
-  verdict: 'equal' | 'known' | 'failure';
+  /** decoding: our decoders did not give us this stream (a layer we do not decode, or numbering shifted by one). */
+  verdict: 'equal' | 'known' | 'decoding' | 'failure';
   detail: string;
   bytes: number;
 }
@@ -143,7 +181,7 @@ function compareDirection(stream: number, direction: 0 | 1, ours: Side | undefin
 const skipReason = tsharkSkipReason();
 if (skipReason) console.log(`skipping the follow differential test: ${skipReason}`);
 const files = skipReason ? [] : selectFiles([...captureFiles(CORPUS_DIR), ...captureFiles(KERNEL_TRUTH_DIR)], process.env.DIFF_FILES);
-const totals = { files: 0, streams: 0, selected: 0, directions: 0, equal: 0, known: 0, failures: 0, bytes: 0 };
+const totals = { files: 0, streams: 0, selected: 0, directions: 0, equal: 0, known: 0, decoding: 0, failures: 0, bytes: 0 };
 for (const file of files) void tsharkFields(file, ['tcp.stream']).catch(() => undefined);
 
 function fileName(file: string): string {
@@ -154,7 +192,8 @@ describe.skipIf(skipReason !== null)('follow TCP stream agrees with tshark', () 
   afterAll(() => {
     console.log(
       `follow vs tshark: ${totals.files} files with TCP, ${totals.selected} of ${totals.streams} streams compared, ` +
-        `${totals.directions} directions (${totals.bytes} bytes): ${totals.equal} identical, ${totals.known} known differences, ${totals.failures} failing`,
+        `${totals.directions} directions (${totals.bytes} bytes): ${totals.equal} identical, ${totals.known} known differences, ` +
+        `${totals.decoding} where our decoders did not give us the stream (test/diff/decode.test.ts owns those), ${totals.failures} failing`,
     );
   });
 
@@ -172,18 +211,20 @@ describe.skipIf(skipReason !== null)('follow TCP stream agrees with tshark', () 
     totals.selected += selected.length;
     const failures: string[] = [];
     for (const stream of selected) {
-      const tsharkSides = theirs.get(stream);
-      if (!tsharkSides) continue;
+      const tsharkStream = theirs.get(stream);
+      if (!tsharkStream) continue;
+      const ourStream = ours.get(stream);
+      const sameEndpoints = ourStream !== undefined && ourStream.nodes.join(' ') === tsharkStream.nodes.join(' ');
+      const known = KNOWN.find((k) => fileName(file).includes(k.file) && k.stream === stream);
       for (const direction of [0, 1] as const) {
-        const result = compareDirection(stream, direction, ours.get(stream)?.[direction], tsharkSides[direction]);
+        const result: DirectionResult = sameEndpoints
+          ? compareDirection(stream, direction, ourStream.sides[direction], tsharkStream.sides[direction])
+          : { stream, direction, bytes: tsharkStream.sides[direction].bytes.length, verdict: 'decoding', detail: `tshark's nodes ${tsharkStream.nodes.join(' ')}, ours ${ourStream?.nodes.join(' ') ?? 'none'}` };
+        if (result.verdict === 'failure' && known) [result.verdict, result.detail] = ['known', known.reason];
         totals.directions++;
         totals.bytes += result.bytes;
-        if (result.verdict === 'equal') totals.equal++;
-        else if (result.verdict === 'known') totals.known++;
-        else {
-          totals.failures++;
-          failures.push(`stream ${stream} direction ${direction}: ${result.detail}`);
-        }
+        totals[result.verdict === 'equal' ? 'equal' : result.verdict === 'known' ? 'known' : result.verdict === 'decoding' ? 'decoding' : 'failures']++;
+        if (result.verdict === 'failure') failures.push(`stream ${stream} direction ${direction}: ${result.detail}`);
         if (process.env.DIFF_VERBOSE && result.verdict !== 'equal') console.log(`${fileName(file)}\tstream ${stream}\tdir ${direction}\t${result.verdict}\t${result.detail}`);
       }
     }
