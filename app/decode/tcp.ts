@@ -26,8 +26,9 @@ import { CHECKSUM_STATUS_NAMES, TRANSPORT_CHECKSUM_STATUS } from './udp';
  *   only zeros follow (each is another EOL); any other byte after it ends the list as non-zero padding.
  *   A SACK option without a whole first block is malformed (Wireshark reads that block regardless);
  * - the payload goes to DNS over TCP on port 53 or 5353 (either side, the lower one first); any other
- *   captured payload is 'data', except a RST's, which Wireshark shows as text (tcp.reset_cause). Wireshark
- *   does not decode the payload of retransmissions: that is the analysis's call, not the decoder's.
+ *   captured payload is 'data' (where Wireshark would name the protocol of its port, HTTP on 80, ...),
+ *   except a RST's, which Wireshark shows as text (tcp.reset_cause). Wireshark does not decode the payload
+ *   of retransmissions: that is the analysis's call, not the decoder's.
  *
  * Deliberate difference: like UDP's, the checksum is verified (pseudo-header of RFC 9293 3.1 / RFC 8200 8.1)
  * when the whole segment was captured; tshark's default leaves it 'Unverified'.
