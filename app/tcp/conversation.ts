@@ -100,3 +100,40 @@ export function conversationKey(src: string, srcPort: number, dst: string, dstPo
   const first = src < dst || (src === dst && srcPort <= dstPort);
   return first ? `${src} ${srcPort} ${dst} ${dstPort}` : `${dst} ${dstPort} ${src} ${srcPort}`;
 }
+
+/**
+ * Adds the later part of a conversation (reported again after its state was evicted for memory, marked
+ * `continued`) to the earlier one: counts add up, the last part's times and states win.
+ */
+export function mergeSummaries(earlier: ConversationSummary, later: ConversationSummary): ConversationSummary {
+  const merged: ConversationSummary = {
+    ...earlier,
+    lastSeconds: later.lastSeconds,
+    lastNanos: later.lastNanos,
+    packetsAtoB: earlier.packetsAtoB + later.packetsAtoB,
+    packetsBtoA: earlier.packetsBtoA + later.packetsBtoA,
+    bytesAtoB: earlier.bytesAtoB + later.bytesAtoB,
+    bytesBtoA: earlier.bytesBtoA + later.bytesBtoA,
+    payloadAtoB: earlier.payloadAtoB + later.payloadAtoB,
+    payloadBtoA: earlier.payloadBtoA + later.payloadBtoA,
+  };
+  if (earlier.tcp && later.tcp) {
+    const a = earlier.tcp;
+    const b = later.tcp;
+    merged.tcp = {
+      ...b,
+      synSeen: a.synSeen || b.synSeen,
+      synAckSeen: a.synAckSeen || b.synAckSeen,
+      handshakeCompleted: a.handshakeCompleted || b.handshakeCompleted,
+      finFromA: a.finFromA || b.finFromA,
+      finFromB: a.finFromB || b.finFromB,
+      rstFromA: a.rstFromA || b.rstFromA,
+      rstFromB: a.rstFromB || b.rstFromB,
+      closedBy: a.closedBy ?? b.closedBy,
+      completeness: a.completeness | b.completeness,
+      retransmissionsAtoB: a.retransmissionsAtoB + b.retransmissionsAtoB,
+      retransmissionsBtoA: a.retransmissionsBtoA + b.retransmissionsBtoA,
+    };
+  }
+  return merged;
+}
