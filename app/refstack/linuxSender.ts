@@ -195,8 +195,8 @@ export class LinuxSender implements SenderModel, CongestionHost {
 
   step(event: SenderEvent): void {
     if (event.flags & TCP_RST) return;
-    const pending = this.pendingAcks;
-    if (pending.length > 0 && event.time - pending[pending.length - 1].time > ACK_BACKLOG_WINDOW) this.finish();
+    // The backlog is short-lived: ACKs wait at most ACK_BACKLOG_WINDOW for the data being pushed.
+    if (this.pendingAcks.length > 0 && event.time - this.pendingAcks[0].time > ACK_BACKLOG_WINDOW) this.finish();
     if (event.kind === 'ack' && this.established && !(event.flags & TCP_SYN)) {
       this.noteWaitBeforeAck(event);
       this.pendingAcks.push(event);

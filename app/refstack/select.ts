@@ -44,6 +44,11 @@ export interface ModelSelection {
   results: CandidateResult[];
   /** The selected model's name, or null when none fits. */
   selected: string | null;
+  /**
+   * Other models the sender contradicts exactly as little: the capture cannot tell them apart (a sender
+   * that never filled its window and never lost a packet looks the same under Reno and CUBIC).
+   */
+  alternatives: string[];
   /** One sentence for the user. */
   verdict: string;
 }
@@ -68,18 +73,25 @@ export function selectModel(events: readonly SenderEvent[], candidates: readonly
     );
   const best = results[0];
   const sent = Math.max(1, best.stats.sentPackets);
-  if (best.stats.sentPackets === 0) return { results, selected: null, verdict: 'no data sent in this direction' };
+  if (best.stats.sentPackets === 0) return { results, selected: null, alternatives: [], verdict: 'no data sent in this direction' };
   const rate = best.stats.violations / sent;
   if (rate > MAX_FIT_VIOLATION_RATE) {
     return {
       results,
       selected: null,
+      alternatives: [],
       verdict: `no cwnd model fits: the best (${best.name}) is exceeded on ${(100 * rate).toFixed(1)}% of packets (a paced or rate-based sender such as BBR)`,
     };
   }
+  const alternatives = results.slice(1).filter((r) => r.contradictions === best.contradictions).map((r) => r.name);
+  const counts = `${best.stats.violations} violations and ${best.stats.underuse} underuse in ${best.stats.sentPackets} packets`;
   return {
     results,
     selected: best.name,
-    verdict: `${best.name}: ${best.stats.violations} violations and ${best.stats.underuse} underuse in ${best.stats.sentPackets} packets`,
+    alternatives,
+    verdict:
+      alternatives.length > 0
+        ? `${best.name} (${alternatives.join(', ')} fit${alternatives.length > 1 ? '' : 's'} equally: the capture cannot tell them apart; ${best.name} has the tightest window): ${counts}`
+        : `${best.name}: ${counts}`,
   };
 }

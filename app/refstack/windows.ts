@@ -40,13 +40,18 @@ export interface DirectionWindows {
   src: string;
   dst: string;
   selection: ModelSelection;
-  /** The model the rows come from: the selected one, or 'none' when no cwnd model fits. */
+  /** The model the rows come from: the one asked for, else the selected one, or 'none' when no cwnd model fits. */
   model: string;
   rows: WindowRow[];
 }
 
+export interface WindowsOptions {
+  /** Replay this candidate model (see select.ts CANDIDATES) instead of the selected one. */
+  model?: string;
+}
+
 /** The windows of each direction of one connection that carries data, the bigger sender first. */
-export function windowsSeries(stream: number, segments: readonly ObservedSegment[]): DirectionWindows[] {
+export function windowsSeries(stream: number, segments: readonly ObservedSegment[], options: WindowsOptions = {}): DirectionWindows[] {
   const payload = new Map<string, { dst: string; bytes: number }>();
   for (const s of segments) {
     if (s.len <= 0) continue;
@@ -56,16 +61,18 @@ export function windowsSeries(stream: number, segments: readonly ObservedSegment
   }
   return [...payload.entries()]
     .sort((a, b) => b[1].bytes - a[1].bytes)
-    .map(([src, { dst }]) => directionWindows(stream, src, dst, segments));
+    .map(([src, { dst }]) => directionWindows(stream, src, dst, segments, options));
 }
 
-function directionWindows(stream: number, src: string, dst: string, segments: readonly ObservedSegment[]): DirectionWindows {
+function directionWindows(stream: number, src: string, dst: string, segments: readonly ObservedSegment[], options: WindowsOptions): DirectionWindows {
   const events = senderEvents(segments, src);
   const selection = selectModel(events);
-  const replayed = selection.selected ?? selection.results[0].name;
+  const forced = options.model === undefined ? undefined : CANDIDATES.find((c) => c.name === options.model);
+  if (options.model !== undefined && !forced) throw new Error(`unknown reference model '${options.model}'`);
+  const replayed = forced?.name ?? selection.selected ?? selection.results[0].name;
   const candidate = CANDIDATES.find((c) => c.name === replayed) ?? CANDIDATES[0];
   const model = candidate.create();
-  const fits = selection.selected !== null;
+  const fits = forced !== undefined || selection.selected !== null;
   const base = initialSequence(events.filter((e) => e.kind === 'data'));
   const rows: WindowRow[] = [];
   const delivery = new DeliveryRate();
@@ -97,7 +104,7 @@ function directionWindows(stream: number, src: string, dst: string, segments: re
   }
   model.finish();
   emit(model.snapshot());
-  return { stream, src, dst, selection, model: selection.selected ?? 'none', rows };
+  return { stream, src, dst, selection, model: forced?.name ?? selection.selected ?? 'none', rows };
 }
 
 /** The sender's ISN: its SYN's sequence number, else one before the first byte it was seen sending. */

@@ -12,7 +12,13 @@ import { tsharkAvailable, tsharkSegments } from './tsharkSegments';
  * goes through our pipeline and windowsSeries. For Reno and CUBIC senders the right Linux model must be
  * selected and its cwnd must be within max(2 segments, 10%) of the kernel's on at least 95% of the samples
  * (score_cwnd.py's measure); BBR must be reported as fitting no cwnd model.
+ *
+ * Known ambiguity, asserted rather than skipped: a sender held back by a small receive window that never
+ * loses a packet sends exactly the same packets under Reno and CUBIC (cwnd never binds), so the two fit
+ * equally. For those recordings the selection must say so (the right model among the equal ones) and the
+ * right model, replayed, must meet the 95% bound.
  */
+const AMBIGUOUS = new Set(['reno-rwnd-limited-16k', 'cubic-rwnd-limited-16k']);
 
 const SHARED = join(__dirname, '../../../../shared/data/kernel-truth');
 const OURS = join(__dirname, '../../fixtures/kernel-truth');
@@ -27,9 +33,9 @@ function pairs(dir: string): { name: string; pcap: string; truth: string }[] {
     .map((name) => ({ name, pcap: join(dir, `${name}.pcap`), truth: join(dir, `${name}.truth.csv`) }));
 }
 
-async function dataDirection(pcap: string): Promise<DirectionWindows> {
+async function dataDirection(pcap: string, model?: string): Promise<DirectionWindows> {
   const { streams } = await captureSegments(pcap, 0);
-  const [direction] = windowsSeries(0, streams.get(0) ?? []);
+  const [direction] = windowsSeries(0, streams.get(0) ?? [], { model });
   return direction;
 }
 
@@ -48,8 +54,16 @@ for (const [label, dir] of [
         expect(direction.rows.every((r) => r.cwnd === null)).toBe(true);
         return;
       }
-      expect(direction.selection.selected).toBe(`linux-${algorithm}`);
-      const estimates = direction.rows.flatMap((r) => (r.cwnd === null ? [] : [{ time: r.time, cwnd: r.cwnd }]));
+      const expected = `linux-${algorithm}`;
+      let replayed = direction;
+      if (AMBIGUOUS.has(name)) {
+        expect([direction.selection.selected, ...direction.selection.alternatives]).toContain(expected);
+        expect(direction.selection.verdict).toMatch(/fits? equally/);
+        replayed = await dataDirection(pcap, expected);
+      } else {
+        expect(direction.selection.selected).toBe(expected);
+      }
+      const estimates = replayed.rows.flatMap((r) => (r.cwnd === null ? [] : [{ time: r.time, cwnd: r.cwnd }]));
       const score = scoreCwnd(truth, estimates);
       expect(score).not.toBeNull();
       expect(score!.within, `${name}: ${JSON.stringify(score)}`).toBeGreaterThanOrEqual(0.95);

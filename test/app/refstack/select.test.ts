@@ -24,9 +24,13 @@ describe('model selection', () => {
     expect(sel.results.map((r) => r.name)).toEqual(['b', 'a', 'c']);
   });
 
-  it('breaks ties by the tighter window, then by list order', () => {
-    expect(selectModel([], [fixed('loose', { meanSpareWindow: 9 }), fixed('tight', { meanSpareWindow: 2 })]).selected).toBe('tight');
+  it('breaks ties by the tighter window, then by list order, and names the equally fitting models', () => {
+    const tie = selectModel([], [fixed('loose', { meanSpareWindow: 9 }), fixed('tight', { meanSpareWindow: 2 }), fixed('worse', { underuse: 1 })]);
+    expect(tie.selected).toBe('tight');
+    expect(tie.alternatives).toEqual(['loose']);
+    expect(tie.verdict).toMatch(/^tight \(loose fits equally/);
     expect(selectModel([], [fixed('first', {}), fixed('second', {})]).selected).toBe('first');
+    expect(selectModel([], [fixed('a', { violations: 1 }), fixed('b', { violations: 2 })]).alternatives).toEqual([]);
   });
 
   it('says no cwnd model fits when even the best is exceeded on more than 3% of packets', () => {
