@@ -119,16 +119,6 @@ function secondsToJiffiesUp(seconds: number): number {
 export interface CubicOptions {
   /** HyStart (hybrid slow start) on, as by default. */
   hystart: boolean;
-  /**
-   * Where HyStart starts a new round: 'any-cwnd' checks on every ACK in slow start (kernels with the 2025
-   * round-start fix), 'low-window' only once cwnd reached hystart_low_window (kernels before it).
-   */
-  hystartRound: 'any-cwnd' | 'low-window';
-  /**
-   * hystart_ack_delay: Linux lets the ACK train run 4 GSO bursts longer at the pacing rate, at most 1 ms.
-   * With GSO on that is the full 1 ms at these rates; with GSO off the socket's GSO size is one MSS.
-   */
-  ackTrainCushion: number;
 }
 
 /** CUBIC (RFC 9438) with HyStart, as tcp_cubic.c. */
@@ -209,12 +199,13 @@ export function linuxCubic(options: CubicOptions): CongestionOps {
   };
 
   const hystartUpdate = (tp: CongestionHost, delay: number) => {
-    if (options.hystartRound === 'low-window' && seqGt(tp.sndUna, endSeq)) hystartReset(tp);
-    // ACK-train detection: ACKs closely spaced for longer than half the minimum delay.
+    // ACK-train detection: ACKs closely spaced for longer than half the minimum delay. Linux adds a
+    // cushion for GSO bursts at the pacing rate (hystart_ack_delay); it made no difference on any of
+    // the recordings, with or without TSO, so it is left out.
     if (tp.now - lastAck <= HYSTART_ACK_DELTA) {
       lastAck = tp.now;
       // Non-paced senders halve the threshold.
-      const threshold = (delayMin + options.ackTrainCushion) / 2;
+      const threshold = delayMin / 2;
       if (tp.now - roundStart > threshold) {
         found = true;
         tp.ssthresh = tp.cwnd;
@@ -259,7 +250,9 @@ export function linuxCubic(options: CubicOptions): CongestionOps {
       const delay = Math.max(rtt, 1e-6);
       if (delayMin === 0 || delayMin > delay) delayMin = delay;
       if (!options.hystart || found || !inSlowStart(tp)) return;
-      if (options.hystartRound === 'any-cwnd' && seqGt(tp.sndUna, endSeq)) hystartReset(tp);
+      // A new round starts once snd_una passes the last one's end, whatever cwnd is (Linux 6.13 and later;
+      // before, only once cwnd reached hystart_low_window).
+      if (seqGt(tp.sndUna, endSeq)) hystartReset(tp);
       if (tp.cwnd >= HYSTART_LOW_WINDOW) hystartUpdate(tp, delay);
     },
     enterLoss(tp) {

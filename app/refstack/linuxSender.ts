@@ -49,7 +49,7 @@ const FLAG_NOT_DUP = FLAG_DATA | FLAG_WIN_UPDATE | FLAG_ACKED;
 const FLAG_CA_ALERT = FLAG_DATA_SACKED | FLAG_ECE | FLAG_DSACKING_ACK;
 const FLAG_FORWARD_PROGRESS = FLAG_ACKED | FLAG_DATA_SACKED;
 
-/** sysctl defaults: tcp_reordering, tcp_max_reordering, tcp_frto. */
+/** sysctl defaults: tcp_reordering and tcp_max_reordering. */
 const SYSCTL_REORDERING = 3;
 const MAX_REORDERING = 300;
 /** TCP_TIMEOUT_MIN: 2 jiffies. */
@@ -64,15 +64,8 @@ export interface LinuxSenderOptions {
   congestion: 'reno' | 'cubic';
   /** Initial window in packets (RFC 6928, Linux TCP_INIT_CWND = 10). */
   initialCwnd: number;
-  /** CUBIC only: HyStart on (default), its round-start variant and its ACK-train cushion. */
+  /** CUBIC only: HyStart on (the default). */
   hystart: boolean;
-  hystartRound: 'any-cwnd' | 'low-window';
-  ackTrainCushion: number;
-  /**
-   * GSO/TSO at the sender: Linux then defers sending to build larger segments (tcp_tso_should_defer) and
-   * counts such deferral as cwnd-limited, so a sender within this many packets of cwnd is cwnd-limited.
-   */
-  tsoSlack: number;
   /** Raise cwnd to what the sender demonstrably had in flight when it sends beyond the model's window. */
   adoptObservedWindow: boolean;
 }
@@ -81,9 +74,6 @@ export const DEFAULT_LINUX_OPTIONS: LinuxSenderOptions = {
   congestion: 'cubic',
   initialCwnd: 10,
   hystart: true,
-  hystartRound: 'any-cwnd',
-  ackTrainCushion: 0,
-  tsoSlack: 0,
   adoptObservedWindow: true,
 };
 
@@ -135,7 +125,6 @@ export class LinuxSender implements SenderModel, CongestionHost {
   private prrOut = 0;
   private frto = false;
   private timeoutRetransmits = 0;
-  private isSackReneg = false;
   private reordering = SYSCTL_REORDERING;
   private reordSeen = 0;
   private renoSackedOut = 0;
@@ -186,7 +175,7 @@ export class LinuxSender implements SenderModel, CongestionHost {
     this.cc =
       this.options.congestion === 'reno'
         ? linuxReno()
-        : linuxCubic({ hystart: this.options.hystart, hystartRound: this.options.hystartRound, ackTrainCushion: this.options.ackTrainCushion });
+        : linuxCubic({ hystart: this.options.hystart });
     this.name = `linux-${this.options.congestion}`;
     this.cwnd = this.options.initialCwnd;
   }
@@ -388,6 +377,7 @@ export class LinuxSender implements SenderModel, CongestionHost {
       this.board.setRetransInFlight(u, true);
       u.sentAt = e.time;
       u.sentTsVal = e.tsVal;
+      // Without timestamps only its presence matters (tcp_any_retrans_done); the value is for undo.
       if (this.retransStamp === null) this.retransStamp = e.tsVal ?? 1;
       if (this.undoRetrans < 0) this.undoRetrans = 0;
       this.undoRetrans++;
@@ -445,7 +435,7 @@ export class LinuxSender implements SenderModel, CongestionHost {
 
   /** tcp_cwnd_validate after a transmission. */
   private cwndValidate(): void {
-    const isCwndLimited = this.inFlight() + this.options.tsoSlack >= this.cwnd;
+    const isCwndLimited = this.inFlight() >= this.cwnd;
     if (!seqLt(this.sndUna, this.cwndUsageSeq) || isCwndLimited || (!this.cwndLimitedFlag && this.board.packetsOut > this.maxPacketsOut)) {
       this.cwndLimitedFlag = isCwndLimited;
       this.maxPacketsOut = this.board.packetsOut;
@@ -1068,7 +1058,6 @@ export class LinuxSender implements SenderModel, CongestionHost {
     if (this.mayUndo()) this.undoCwndReduction(false);
     if (this.nonSackPreventingReopen()) return true;
     this.setCaState(CA_OPEN);
-    this.isSackReneg = false;
     return false;
   }
 
@@ -1087,8 +1076,7 @@ export class LinuxSender implements SenderModel, CongestionHost {
       if (this.nonSackPreventingReopen()) return true;
       if (frtoUndo || this.sackOk) {
         this.setCaState(CA_OPEN);
-        this.isSackReneg = false;
-      }
+          }
       return true;
     }
     return false;
@@ -1158,7 +1146,6 @@ export class LinuxSender implements SenderModel, CongestionHost {
     const reneging = head !== null && head.sacked;
     if (reneging) {
       this.board.clearSacks();
-      this.isSackReneg = true;
     } else if (!this.sackOk) {
       this.renoSackedOut = 0;
     }
@@ -1275,7 +1262,6 @@ export class LinuxSender implements SenderModel, CongestionHost {
       undoRetrans: this.undoRetrans,
       reordering: this.reordering,
       reordSeen: this.reordSeen,
-      isSackReneg: this.isSackReneg,
       cc: this.cc.describe(),
     };
   }

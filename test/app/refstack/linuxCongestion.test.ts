@@ -44,7 +44,7 @@ describe('Reno (tcp_cong.c)', () => {
 });
 
 describe('CUBIC (tcp_cubic.c, RFC 9438)', () => {
-  const options = { hystart: false, hystartRound: 'any-cwnd', ackTrainCushion: 0 } as const;
+  const options = { hystart: false } as const;
 
   it('reduces to 717/1024 of cwnd and remembers W_max (with fast convergence below the last one)', () => {
     const cubic = linuxCubic(options);
