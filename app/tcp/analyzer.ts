@@ -192,7 +192,8 @@ export class TcpAnalyzer {
       ack: tcp.ack,
       flags: tcp.flags,
       window: tcp.window,
-      payloadLength: tcp.payloadLength >= 0 ? tcp.payloadLength : null,
+      // Wireshark knows no segment length when the header claims more than the IP payload holds.
+      payloadLength: tcp.payloadLength === 0 && tcp.headerLength > ip.payloadLength ? null : tcp.payloadLength,
       windowScale: tcp.options.windowScale,
       sack: tcp.options.sack.length > 0 ? tcp.options.sack : null,
       headerLength: tcp.headerLength,
@@ -261,7 +262,10 @@ export class TcpAnalyzer {
     if (isDns) conv.dns = [new DnsTcpFramer(), new DnsTcpFramer()];
     conv.streams = new ConversationStreams((chunk) => {
       sink?.(chunk);
-      if (conv.dns) for (const message of conv.dns[chunk.direction].push(chunk)) this.decodeDnsMessage(message);
+      if (!conv.dns) return;
+      // Messages a segment holds whole from its first byte are decoded with the segment (app/decode/tcp.ts);
+      // those spanning segments only the byte stream can put together.
+      for (const message of conv.dns[chunk.direction].push(chunk)) if (!message.wholeInAlignedChunk) this.decodeDnsMessage(message.bytes);
     }, this.options.reassemblyLimits);
   }
 

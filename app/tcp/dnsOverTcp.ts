@@ -4,6 +4,16 @@ import type { StreamChunk } from './reassembly';
 export const DNS_TCP_PORT = 53;
 const LENGTH_PREFIX = 2;
 
+export interface FramedMessage {
+  /** The message, its two-byte length prefix included. */
+  bytes: Uint8Array;
+  /**
+   * It lies entirely in one chunk that began at a message boundary: decoding that segment's payload on its
+   * own finds it (app/decode/tcp.ts hands such payloads to the DNS decoder directly).
+   */
+  wholeInAlignedChunk: boolean;
+}
+
 /**
  * Splits one direction of a DNS-over-TCP byte stream into messages: each is preceded by a two-byte length
  * (RFC 1035 section 4.2.2, RFC 7766 section 8). Messages come out whole, length prefix included, in the
@@ -17,15 +27,19 @@ export class DnsTcpFramer {
   private lost = false;
 
   /** Feeds one chunk; returns the messages it completes. */
-  push(chunk: StreamChunk): Uint8Array[] {
+  push(chunk: StreamChunk): FramedMessage[] {
     if (this.lost) return [];
     if (chunk.bytes === null) {
       if (this.pending.length > 0) this.lost = true;
       return [];
     }
-    const messages: Uint8Array[] = [];
+    const messages: FramedMessage[] = [];
     let input = chunk.bytes;
+    const aligned = this.pending.length === 0;
+    // Whether the message being assembled began in this chunk.
+    let startedHere = false;
     while (input.length > 0) {
+      if (this.pending.length === 0) startedHere = true;
       const need = this.bytesNeeded();
       const take = Math.min(need, input.length);
       const grown = new Uint8Array(this.pending.length + take);
@@ -34,7 +48,7 @@ export class DnsTcpFramer {
       this.pending = grown;
       input = input.subarray(take);
       if (this.pending.length >= LENGTH_PREFIX && this.pending.length === LENGTH_PREFIX + messageLength(this.pending)) {
-        messages.push(this.pending);
+        messages.push({ bytes: this.pending, wholeInAlignedChunk: aligned && startedHere });
         this.pending = new Uint8Array(0);
       }
     }

@@ -11,14 +11,27 @@ describe('DNS over TCP framing (RFC 7766 section 8)', () => {
     const message = prefixed([1, 2, 3, 4, 5]);
     expect(framer.push(chunk(message.slice(0, 1)))).toEqual([]);
     expect(framer.push(chunk(message.slice(1, 4)))).toEqual([]);
-    expect(framer.push(chunk(message.slice(4)))).toEqual([Uint8Array.from(message)]);
+    expect(framer.push(chunk(message.slice(4)))).toEqual([{ bytes: Uint8Array.from(message), wholeInAlignedChunk: false }]);
+  });
+
+  it('a chunk starting mid-message: the messages after the completed one are not aligned either', () => {
+    const framer = new DnsTcpFramer();
+    framer.push(chunk([0, 2, 1]));
+    const c = prefixed([5]);
+    expect(framer.push(chunk([2, ...c]))).toEqual([
+      { bytes: Uint8Array.from([0, 2, 1, 2]), wholeInAlignedChunk: false },
+      { bytes: Uint8Array.from(c), wholeInAlignedChunk: false },
+    ]);
   });
 
   it('two messages in one chunk', () => {
     const framer = new DnsTcpFramer();
     const a = prefixed([9]);
     const b = prefixed([7, 7]);
-    expect(framer.push(chunk([...a, ...b]))).toEqual([Uint8Array.from(a), Uint8Array.from(b)]);
+    expect(framer.push(chunk([...a, ...b]))).toEqual([
+      { bytes: Uint8Array.from(a), wholeInAlignedChunk: true },
+      { bytes: Uint8Array.from(b), wholeInAlignedChunk: true },
+    ]);
   });
 
   it('a gap inside a message loses the boundaries; a gap between messages does not', () => {
@@ -28,6 +41,6 @@ describe('DNS over TCP framing (RFC 7766 section 8)', () => {
     expect(lost.push(chunk(prefixed([1])))).toEqual([]);
     const kept = new DnsTcpFramer();
     kept.push(chunk(null, 10));
-    expect(kept.push(chunk(prefixed([1])))).toEqual([Uint8Array.from(prefixed([1]))]);
+    expect(kept.push(chunk(prefixed([1])))).toEqual([{ bytes: Uint8Array.from(prefixed([1])), wholeInAlignedChunk: true }]);
   });
 });
