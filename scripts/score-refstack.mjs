@@ -65,8 +65,10 @@ for (const dir of dirs) {
     if (!existsSync(pcap)) continue;
     const chunks = [];
     await runWindows(pcap, { stream: 0 }, (text) => chunks.push(text));
-    const lines = chunks.join('').trim().split('\n').slice(1).map((l) => l.split(','));
-    const sender = lines[0]?.[1] ?? '';
+    // The bigger data sender's rows come first; its peer may send a little data of its own.
+    const all = chunks.join('').trim().split('\n').slice(1).map((l) => l.split(','));
+    const sender = all[0]?.[1] ?? '';
+    const lines = all.filter((l) => l[1] === sender);
     const model = lines[0]?.[11] ?? 'none';
     const estimate = join(work, `${name}.estimate.csv`);
     writeFileSync(estimate, `time,cwnd\n${lines.filter((l) => l[8] !== '').map((l) => `${l[3]},${l[8]}`).join('\n')}\n`);
