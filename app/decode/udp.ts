@@ -149,7 +149,8 @@ export const decodeUdp: LayerDecoder = (d, at) => {
     t.close();
     return null;
   }
-  t.add(F.payload, payloadOffset, capturedPayloadLength);
+  // Wireshark's udp.payload spans the rest of the IP payload; the layer after it gets what the length covers.
+  t.add(F.payload, payloadOffset, Math.max(at.end - payloadOffset, 0));
   t.close();
   const payloadEnd = payloadOffset + capturedPayloadLength;
   const byPort = portDecoder(srcPort, dstPort);

@@ -161,6 +161,14 @@ describe('decodeUdp', () => {
     expect(d.malformed).toMatchObject({ code: 'truncated', layer: 'dns' });
   });
 
+  it('bytes after the length: in udp.payload, not in the layer after it', () => {
+    // 30 39 30 39 | 00 0c (12) | 00 00 | 01 02 03 04 | aa bb cc dd (4 bytes more in the IP payload)
+    const d = decodePacket(ipv4Udp('30 39 30 39 00 0c 00 00 01 02 03 04 aa bb cc dd'), 'udp');
+    expect(first(d, 'udp.payload')).toBe('01020304aabbccdd');
+    expect(d.udp?.capturedPayloadLength).toBe(4);
+    expect(d.protocols).toEqual(['udp', 'data']);
+  });
+
   it('empty datagram: no payload field and no next layer', () => {
     const d = decodePacket(ipv4Udp('30 39 00 35 00 08 00 00'), 'udp');
     expect(d.protocols).toEqual(['udp']);
