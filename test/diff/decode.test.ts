@@ -3,6 +3,7 @@ import { CORPUS_DIR, SAMPLES_DIR, captureFiles, displayPath, selectFiles, tshark
 import {
   DECODING_FIELDS,
   compareFile,
+  tsharkColumns,
   describeFailures,
   summaryText,
   writeReport,
@@ -22,13 +23,13 @@ import {
 const skipReason = tsharkSkipReason();
 if (skipReason) console.log(`skipping the tshark differential test: ${skipReason}`);
 
-const fields = process.env.DIFF_FIELDS ? process.env.DIFF_FIELDS.split(',').map((f) => f.trim()).filter(Boolean) : DECODING_FIELDS;
+const fields = process.env.DIFF_FIELDS ? [...new Set(process.env.DIFF_FIELDS.split(',').map((f) => f.trim()).filter(Boolean))] : DECODING_FIELDS;
 const files = skipReason ? [] : selectFiles([...captureFiles(CORPUS_DIR), ...captureFiles(SAMPLES_DIR)], process.env.DIFF_FILES);
 const maxShown = Number(process.env.DIFF_MAX ?? 20);
 const results: FileComparison[] = [];
 
 // Start every tshark run now (two at a time); each test then waits only for its own file.
-for (const file of files) void tsharkFields(file, [...fields, 'frame.protocols']).catch(() => undefined);
+for (const file of files) void tsharkFields(file, tsharkColumns(fields)).catch(() => undefined);
 
 describe.skipIf(skipReason !== null)('decoding fields agree with tshark', () => {
   afterAll(() => {

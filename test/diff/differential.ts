@@ -120,10 +120,9 @@ export interface FileComparison {
 
 /** Compares one capture field by field, frame by frame. */
 export async function compareFile(file: string, fields: readonly string[]): Promise<FileComparison> {
-  const [theirs, ours] = await Promise.all([
-    tsharkFields(file, [...fields, 'frame.protocols', 'frame.interface_id']),
-    decodeOurs(file, fields),
-  ]);
+  const [theirs, ours] = await Promise.all([tsharkFields(file, tsharkColumns(fields)), decodeOurs(file, fields)]);
+  const protocolsColumn = tsharkColumns(fields).indexOf('frame.protocols');
+  const interfaceColumn = tsharkColumns(fields).indexOf('frame.interface_id');
   const result: FileComparison = {
     file: displayPath(file),
     tsharkFrames: theirs.rows.length,
@@ -144,7 +143,7 @@ export async function compareFile(file: string, fields: readonly string[]): Prom
   // tshark shows pcapng custom blocks as frames without an interface, decoded as data; the readers skip them.
   const packetRows: number[] = [];
   theirs.rows.forEach((row, index) => {
-    const isRecord = ours.format === 'pcapng' && row[fields.length] === 'data' && row[fields.length + 1] === '';
+    const isRecord = ours.format === 'pcapng' && row[protocolsColumn] === 'data' && row[interfaceColumn] === '';
     if (isRecord) result.nonPacketRecords++;
     else packetRows.push(index);
   });
@@ -156,7 +155,7 @@ export async function compareFile(file: string, fields: readonly string[]): Prom
   for (let i = 0; i < frames; i++) {
     const tsharkRow = theirs.rows[packetRows[i]];
     const ourRow = ours.rows[i];
-    const tsharkProtocols = tsharkRow[fields.length] ?? '';
+    const tsharkProtocols = tsharkRow[protocolsColumn] ?? '';
     for (let f = 0; f < fields.length; f++) {
       result.compared++;
       const tsharkValue = tsharkRow[f] ?? '';
@@ -178,6 +177,14 @@ export async function compareFile(file: string, fields: readonly string[]): Prom
   }
   await confirmPending(file, result);
   return result;
+}
+
+/**
+ * The fields asked of tshark: the compared ones plus what the comparison needs. Each only once: tshark
+ * prints a field listed twice in its last column only.
+ */
+export function tsharkColumns(fields: readonly string[]): string[] {
+  return [...new Set([...fields, 'frame.protocols', 'frame.interface_id'])];
 }
 
 function fileDifference(ours: string, tshark: string): Difference {
