@@ -5,12 +5,14 @@ import { runSummary } from './summary';
 import { parseFieldsArgs, runFields } from './fields';
 import { UsageError } from './errors';
 import { parseFollowArgs, runFollow } from './follow';
+import { parseWindowsArgs, runWindows } from './windows';
 
 const USAGE = `usage: wirelens <command> [options]
   summary FILE [--json]                       counts for the whole capture
   fields FILE -e FIELD [-e FIELD ...]         one tab-separated line per frame, as tshark -T fields
   follow FILE --stream N [--dir client|server|both] [--raw|--ascii|--hex]
                                               one TCP stream's bytes, as tshark -z follow,tcp
+  windows FILE [--stream N] --csv              per-direction windows replayed through the reference stack
   serve [FILE] [--port N]                     the UI on http://127.0.0.1 (local web bridge)
 `;
 
@@ -44,6 +46,10 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
     case 'follow': {
       const { file, options } = parseFollowArgs(rest);
       return runFollow(file, options, out);
+    }
+    case 'windows': {
+      const { file, options } = parseWindowsArgs(rest);
+      return runWindows(file, options, write);
     }
     case 'serve':
       return runServe(parseServeArgs(rest));
