@@ -408,6 +408,27 @@ describe('decodeDns', () => {
     expect(first(d, 'dns.a')).toBe('192.168.0.1');
   });
 
+  it('never throws on damaged messages (seeded byte flips and cuts of real and crafted messages)', () => {
+    let state = 0x2545f491;
+    const random = (limit: number): number => {
+      // xorshift32: reproducible from its seed.
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % limit;
+    };
+    for (const original of [QUERY, RESPONSE, EVERY_TYPE, MDNS_RESPONSE, OPT_BAD_LENGTH].map(hex)) {
+      for (let round = 0; round < 400; round++) {
+        const bytes = original.slice(0, original.length - random(8));
+        for (let flips = random(4) + 1; flips > 0; flips--) bytes[random(bytes.length)] = random(256);
+        for (const decoder of [decodeDns, decodeMdns, decodeLlmnr]) {
+          const d = emptyDissection(bytes);
+          expect(() => decoder(d, { source: 0, offset: 0, end: bytes.length, embedded: false })).not.toThrow();
+        }
+      }
+    }
+  });
+
   it('fast path: the repr without a tree', () => {
     const bytes = hex(RESPONSE);
     const d = emptyDissection(bytes, { withTree: false });

@@ -295,6 +295,25 @@ describe('decodeTcp', () => {
     expect(decodeTcp(d, at)).toMatchObject({ decoder: 'dns-tcp', offset: 40, end: 43 });
   });
 
+  it('never throws on damaged segments (seeded byte flips and cuts of the headers and options)', () => {
+    let state = 0x9e3779b9;
+    const random = (limit: number): number => {
+      // xorshift32: reproducible from its seed.
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % limit;
+    };
+    for (const original of [SYN, DNS_QUERY, CUT_OPTIONS, SACK].map(hex)) {
+      for (let round = 0; round < 500; round++) {
+        const packet = original.slice(0, original.length - random(12));
+        // Damage the TCP header and options only, so the IP header still hands the segment over.
+        for (let flips = random(4) + 1; flips > 0; flips--) packet[20 + random(Math.min(40, packet.length - 20))] = random(256);
+        expect(() => decodePacket(packet, 'tcp', { originalLength: original.length })).not.toThrow();
+      }
+    }
+  });
+
   it('embedded in an ICMP error: header fields only, no repr, no verification', () => {
     const d = decodePacket(hex(DNS_QUERY), 'tcp', { embedded: true });
     expect(first(d, 'tcp.seq_raw')).toBe('603899917');
