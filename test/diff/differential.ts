@@ -133,7 +133,8 @@ export async function compareFile(file: string, fields: readonly string[]): Prom
     note: null,
   };
   if (theirs.exitCode !== 0 && theirs.rows.length === 0) {
-    result.note = `tshark cannot read it (${firstLine(theirs.stderr)}); we ${ours.error ? `refuse it too (${ours.error})` : `read ${ours.rows.length} frames`}`;
+    const refusal = ours.error ?? (ours.rows.length === 0 ? ours.problem : null);
+    result.note = `tshark cannot read it (${firstLine(theirs.stderr)}); we ${refusal ? `refuse it too (${refusal})` : `read ${ours.rows.length} frames`}`;
     return result;
   }
   if (ours.error && ours.rows.length === 0) {
