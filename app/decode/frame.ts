@@ -13,7 +13,7 @@ import { decodeIcmp } from './icmp';
 import { decodeIcmpv6 } from './icmpv6';
 import { decodeUdp } from './udp';
 import { decodeTcp } from './tcp';
-import { decodeDns, decodeDnsOverTcp } from './dns';
+import { decodeDns, decodeDnsOverTcp, decodeLlmnr, decodeMdns } from './dns';
 
 /** Decoders by the name a previous layer (or the link type) hands on. */
 const DECODERS: Readonly<Record<string, LayerDecoder>> = {
@@ -33,6 +33,8 @@ const DECODERS: Readonly<Record<string, LayerDecoder>> = {
   tcp: decodeTcp,
   dns: decodeDns,
   'dns-tcp': decodeDnsOverTcp,
+  mdns: decodeMdns,
+  llmnr: decodeLlmnr,
 };
 
 /** LINKTYPE_* values we decode, and their first decoder. */
