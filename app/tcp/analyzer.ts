@@ -1,4 +1,4 @@
-import type { Dissection } from '../decode/dissection';
+import type { Dissection, NextLayer } from '../decode/dissection';
 import { decodeLayer } from '../decode/frame';
 import type { FieldDef } from '../fields/registry';
 import type { FieldNode, FieldValue } from '../fields/tree';
@@ -157,6 +157,13 @@ export class TcpAnalyzer {
   private readonly maxLive: number;
   /** The frame being observed: DNS messages completed by its segment are decoded into it. */
   private current: Dissection | null = null;
+  /**
+   * Whether the current frame's payload was left to us (observeTcpLayer): then every DNS message is
+   * decoded from the byte stream; after decoding (observe) only those spanning segments are.
+   */
+  private payloadLeftToUs = false;
+  /** The record of the last TCP frame analysed (what observeLayer's caller reads). */
+  lastRecord: TcpFrameRecord | null = null;
   readonly udp: UdpConversations;
 
   constructor(private readonly options: TcpAnalyzerOptions = {}) {
@@ -174,8 +181,41 @@ export class TcpAnalyzer {
     return this.live.size + this.udp.liveCount;
   }
 
-  /** Analyses one decoded frame (TCP or UDP); returns the TCP record, or null for other frames. */
+  /**
+   * Analyses one decoded frame (TCP or UDP), called after all its layers were decoded; returns the TCP
+   * record, or null for other frames. DNS messages spanning segments are decoded into the frame that
+   * completes them (the TCP decoder handed whole ones to the DNS decoder already).
+   */
   observe(d: Dissection): TcpFrameRecord | null {
+    this.payloadLeftToUs = false;
+    return this.analyzeFrame(d);
+  }
+
+  /**
+   * The frame pipeline's transport step, called right after the (outermost) TCP or UDP layer is decoded
+   * and before its payload (`next`, what the decoder asked for). UDP: numbers the stream. TCP: analyses
+   * the segment (its record is then lastRecord) and returns the payload layer to decode, as Wireshark
+   * chooses it:
+   * - none for a retransmission or an out-of-order segment (packet-tcp.c decode_tcp_ports with
+   *   tcp_no_subdissector_on_error, on by default: in-order protocols must not see data twice);
+   * - for DNS over TCP, none: every message is decoded from the byte stream, in the frame that completes it.
+   */
+  observeLayer(d: Dissection, next: NextLayer | null): NextLayer | null {
+    this.payloadLeftToUs = true;
+    const record = this.analyzeFrame(d);
+    this.payloadLeftToUs = false;
+    if (!record || !next) return next;
+    if (record.analysisFlags & (TcpAnalysisFlag.retransmission | TcpAnalysisFlag.outOfOrder)) return null;
+    if (next.decoder === 'dns-tcp' && this.isDnsConversation(d)) return null;
+    return next;
+  }
+
+  private isDnsConversation(d: Dissection): boolean {
+    return d.tcp !== null && (d.tcp.srcPort === DNS_TCP_PORT || d.tcp.dstPort === DNS_TCP_PORT);
+  }
+
+  private analyzeFrame(d: Dissection): TcpFrameRecord | null {
+    this.lastRecord = null;
     if (d.udp && d.ip) {
       const stream = this.udp.observe(d.ip.src, d.udp.srcPort, d.ip.dst, d.udp.dstPort, d.frame, d.udp.capturedPayloadLength);
       if (d.tree.enabled) addUdpStreamField(d, stream);
@@ -238,6 +278,7 @@ export class TcpAnalyzer {
       this.current = null;
     }
     this.evictBeyondLimit();
+    this.lastRecord = record;
     return record;
   }
 
@@ -263,9 +304,11 @@ export class TcpAnalyzer {
     conv.streams = new ConversationStreams((chunk) => {
       sink?.(chunk);
       if (!conv.dns) return;
-      // Messages a segment holds whole from its first byte are decoded with the segment (app/decode/tcp.ts);
-      // those spanning segments only the byte stream can put together.
-      for (const message of conv.dns[chunk.direction].push(chunk)) if (!message.wholeInAlignedChunk) this.decodeDnsMessage(message.bytes);
+      // After decoding, messages a segment held whole from its first byte were decoded with the segment
+      // (app/decode/tcp.ts); those spanning segments only the byte stream can put together.
+      for (const message of conv.dns[chunk.direction].push(chunk)) {
+        if (this.payloadLeftToUs || !message.wholeInAlignedChunk) this.decodeDnsMessage(message.bytes);
+      }
     }, this.options.reassemblyLimits);
   }
 

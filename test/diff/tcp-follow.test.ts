@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
 import type { FollowChunk } from '../../app/tcp/follow';
-import { analyzeFile } from '../../main/io/analyzeFile';
+import { newCaptureState } from '../../app/decode/frame';
+import { analyzeCaptureWithTcp } from '../app/tcp/pipeline';
 import { CORPUS_DIR, captureFiles, displayPath, runTshark, selectFiles, tsharkFields, tsharkSkipReason } from '../helpers/tshark';
 
 /*
@@ -130,8 +131,7 @@ async function followOurs(file: string, streams: ReadonlySet<number>): Promise<M
       return (chunk) => list.push(chunk);
     },
   });
-  await analyzeFile(file, { withTree: false, onFrame: (d) => analyzer.observe(d) }).catch(() => undefined);
-  analyzer.finish();
+  await analyzeCaptureWithTcp(file, newCaptureState(), analyzer, false, () => undefined).catch(() => undefined);
   const out = new Map<number, Stream>();
   for (const [stream, list] of chunks) {
     const side = (direction: 0 | 1): Side => ({

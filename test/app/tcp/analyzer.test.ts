@@ -7,6 +7,7 @@ import { TcpAnalysisFlag, TcpFlag } from '../../../app/tcp/analysis';
 import { TcpAnalyzer, type TcpAnalyzerOptions, type TcpFrameRecord } from '../../../app/tcp/analyzer';
 import type { ConversationSummary } from '../../../app/tcp/conversation';
 import { rawFrame, SACK, tcpFrameBytes, udpFrameBytes, WINDOW_SCALE, type TcpFrameSpec } from './frames';
+import { decodeWithAnalysis } from './pipeline';
 
 const { syn, ack, fin, psh } = TcpFlag;
 
@@ -164,5 +165,29 @@ describe('DNS over TCP from the byte stream', () => {
   it('a message whole in one segment is decoded once', () => {
     const { dissections } = run([{ ...dnsClient, seq: 100, flags: syn }, { ...dnsClient, seq: 101, flags: ack | psh, payload: prefixed }]);
     expect(dissections[1].protocols.filter((p) => p === 'dns')).toHaveLength(1);
+  });
+});
+
+describe('as the pipeline step after the transport layer (observeLayer)', () => {
+  function runHooked(frames: TcpFrameSpec[]) {
+    const state = newCaptureState();
+    const analyzer = new TcpAnalyzer();
+    return frames.map((spec, i) => ({ d: decodeWithAnalysis(state, analyzer, rawFrame(i + 1, i, tcpFrameBytes(spec)), true), record: analyzer.lastRecord }));
+  }
+
+  const query = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 1, 0, 1];
+  const prefixed = Uint8Array.from([0, query.length, ...query]);
+  const dnsClient = { ...client, dport: 53 };
+
+  it('every DNS-over-TCP message comes from the byte stream, once, and a retransmission carries none', () => {
+    const out = runHooked([
+      { ...dnsClient, seq: 100, flags: syn },
+      { ...dnsClient, seq: 101, flags: ack | psh, payload: prefixed },
+      { ...dnsClient, seq: 101, flags: ack | psh, payload: prefixed },
+    ]);
+    expect(out[1].d.protocols.filter((p) => p === 'dns')).toHaveLength(1);
+    expect(field(out[1].d, 'dns.id')).toBe('0x1234');
+    expect(out[2].record!.analysisFlags & TcpAnalysisFlag.retransmission).toBeTruthy();
+    expect(out[2].d.protocols).not.toContain('dns');
   });
 });
