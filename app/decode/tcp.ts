@@ -287,7 +287,9 @@ function recordChecksum(d: Dissection, at: LayerInput, checksum: number, reporte
   const start = at.offset;
   const ip = d.ip;
   const addressSum = ip?.pseudoHeaderAddressSum;
-  if (at.embedded || !ip || ip.fragment || addressSum === undefined || at.end - start < reported) {
+  // Summing every payload byte costs as much as reading the file again, so the indexing pass (no tree)
+  // leaves payload checksums unverified, as Wireshark does by default; details and `fields` verify them.
+  if (at.embedded || !t.enabled || !ip || ip.fragment || addressSum === undefined || at.end - start < reported) {
     t.add(F.checksum, start + 16, 2, checksum);
     t.addGenerated(F.checksumStatus, TRANSPORT_CHECKSUM_STATUS.unverified);
     return 'unverified';

@@ -181,7 +181,9 @@ function recordChecksum(d: Dissection, at: LayerInput, length: number, reported:
   const ip = d.ip;
   const captured = at.end - start;
   const addressSum = ip?.pseudoHeaderAddressSum;
-  if (at.embedded || !ip || ip.fragment || addressSum === undefined || captured < reported || captured < length || reported < length) {
+  // Summing every payload byte costs as much as reading the file again, so the indexing pass (no tree)
+  // leaves payload checksums unverified, as Wireshark does by default; details and `fields` verify them.
+  if (at.embedded || !t.enabled || !ip || ip.fragment || addressSum === undefined || captured < reported || captured < length || reported < length) {
     t.add(F.checksum, start + 6, 2, checksum);
     t.addGenerated(F.checksumStatus, TRANSPORT_CHECKSUM_STATUS.unverified);
     return 'unverified';
