@@ -15,7 +15,7 @@ const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padS
  * - integers in decimal, except BASE_HEX and BASE_HEX_DEC: '0x' and bits/4 digits of the storage width
  *   (FT_UINT16 -> 0x0800, FT_UINT24 -> 0x000000), regardless of the mask (tcp.flags prints 0x0002);
  *   BASE_DEC_HEX and BASE_OCT print plain decimal; value strings are not used;
- * - booleans 1 or 0; FT_NONE labels nothing; addresses in their usual text;
+ * - booleans 1 or 0; FT_NONE items 1 (present); addresses in their usual text;
  * - bytes as lower-case hex without separators;
  * - strings as stored, up to a NUL, with \b \f \n \r \t written as backslash escapes (tshark's
  *   -E escape=y); other control bytes are printed raw;
@@ -27,10 +27,12 @@ export function formatFieldValue(node: FieldNode, sources: readonly Uint8Array[]
   const value = node.value;
   switch (def.type) {
     case 'protocol':
-      // tshark prints the protocol item's summary line; decoders may store one as the value.
-      return typeof value === 'string' ? escapeFieldsText(value) : def.label;
+      // tshark prints the protocol item's summary line ('Domain Name System (query)'), which decoders may
+      // store as the value; an item without one is printed as its bytes (tcp.options.mss: 020405b4).
+      return typeof value === 'string' ? escapeFieldsText(value) : addressOrBytesText(node, sources);
     case 'label':
-      return '';
+      // FT_NONE: "1", so that -T fields shows the item is present (epan/print.c).
+      return '1';
     case 'uint':
     case 'int':
     case 'uint64':

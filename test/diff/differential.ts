@@ -132,6 +132,9 @@ export async function compareFile(file: string, fields: readonly string[]): Prom
     differences: [],
     note: null,
   };
+  if (theirs.stderr.includes("Some fields aren't valid")) {
+    throw new Error(`tshark does not know some of the fields: ${theirs.stderr.split('\n').slice(1).map((l) => l.trim()).join(' ')}`);
+  }
   if (theirs.exitCode !== 0 && theirs.rows.length === 0) {
     const refusal = ours.error ?? (ours.rows.length === 0 ? ours.problem : null);
     result.note = `tshark cannot read it (${firstLine(theirs.stderr)}); we ${refusal ? `refuse it too (${refusal})` : `read ${ours.rows.length} frames`}`;

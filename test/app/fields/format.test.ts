@@ -54,10 +54,11 @@ describe('formatFieldValue', () => {
     expect(formatFieldValue(node(field('uint64', { bits: 64, base: 'hex' }), 0xabcn), NO_SOURCES)).toBe('0x0000000000000abc');
   });
 
-  it('prints booleans as 1 and 0, and nothing for FT_NONE', () => {
+  it('prints booleans as 1 and 0, and FT_NONE items as 1', () => {
     expect(formatFieldValue(node(field('bool', { bits: 8, mask: 0x40 }), true), NO_SOURCES)).toBe('1');
     expect(formatFieldValue(node(field('bool', { bits: 16, mask: 0x8000 }), false), NO_SOURCES)).toBe('0');
-    expect(formatFieldValue(node(field('label'), null), NO_SOURCES)).toBe('');
+    // tcp.analysis.flags and tcp.analysis.retransmission (FT_NONE) print 1 when present.
+    expect(formatFieldValue(node(field('label'), null), NO_SOURCES)).toBe('1');
   });
 
   it('prints addresses and bytes from the source', () => {
@@ -125,11 +126,13 @@ describe('formatFieldValue', () => {
     expect(formatFieldValue(node(double, 1234567890123456789), NO_SOURCES)).toBe('1.23456789012346e+18');
   });
 
-  it('prints a protocol as its summary when the decoder stored one, else its name', () => {
+  it('prints a protocol as its summary when the decoder stored one, else as its bytes', () => {
     const protocol = field('protocol', {}, 'Internet Protocol Version 4');
-    expect(formatFieldValue(node(protocol, null), NO_SOURCES)).toBe('Internet Protocol Version 4');
     expect(formatFieldValue(node(protocol, 'Internet Protocol Version 4, Src: 1.2.3.4, Dst: 5.6.7.8'), NO_SOURCES))
       .toBe('Internet Protocol Version 4, Src: 1.2.3.4, Dst: 5.6.7.8');
+    // tshark -e tcp.options.mss (a protocol item without summary text) printed 020405a0.
+    const option = field('protocol', {}, 'TCP Option - Maximum segment size');
+    expect(formatFieldValue(node(option, null, 1, 4), [new Uint8Array([0x01, 0x02, 0x04, 0x05, 0xa0])])).toBe('020405a0');
   });
 });
 
