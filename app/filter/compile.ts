@@ -1,14 +1,16 @@
 import type { Dissection } from '../decode/dissection';
 import type { FieldDef } from '../fields/registry';
-import type { FieldNode, Timestamp } from '../fields/tree';
+import type { Timestamp } from '../fields/tree';
 import { resolveField } from './fields';
 import type { FilterField } from './fields';
 import type { ArithmeticOp } from './lexer';
 import { parseAbsoluteTime, parseBytes, parseEther, parseFloatLiteral, parseInteger, parseIpv4, parseIpv6, parseSeconds } from './literals';
 import { parseFilter } from './parser';
 import type { Entity, Expr, RelationOp, Span } from './parser';
+import { TreeOccurrences } from './occurrences';
+import type { Occurrences } from './occurrences';
 import { compilePattern } from './pattern';
-import { containsBytes, kindOf, latin1, nodeLength, nodeValue, orderOf, typeName, valueBytes } from './values';
+import { containsBytes, kindOf, latin1, orderOf, typeName, valueBytes } from './values';
 import type { OperandType, Order, Value, ValueKind } from './values';
 
 /*
@@ -32,28 +34,59 @@ export interface FilterError {
 
 export interface CompiledFilter {
   readonly text: string;
-  /** The registry fields the filter reads (an index holding all of them can answer it without trees). */
+  /** The registry fields the filter reads, aliases expanded. */
   readonly fields: readonly FieldDef[];
-  /** Needs the frame decoded with its tree (decodeFrame(state, raw, true)). Not reentrant. */
+  /** The filter's fields by slot, for sources of occurrences other than a tree (the field index). */
+  readonly slots: readonly FilterField[];
+  /** It reads protocols' bytes (contains, matches, slices of a protocol) or len() of a protocol or label, which only trees hold. */
+  readonly needsTree: boolean;
+  /** Over a frame decoded with its tree (decodeFrame(state, raw, true)). Not reentrant. */
   matches(d: Dissection): boolean;
+  /** Over the occurrences of `slots` from another source. */
+  matchesOccurrences(occurrences: Occurrences): boolean;
+  /** The filter's structure, for evaluating it a field at a time over the field index. */
+  readonly plan: FilterPlan;
 }
+
+/**
+ * How a filter decomposes for columnar evaluation: per-value tests of one field combine with and/or/not
+ * into frame sets; anything else (field against field, slices, functions, arithmetic) is a 'row'
+ * predicate evaluated frame by frame over the same occurrences.
+ */
+export type FilterPlan =
+  | { kind: 'and' | 'or'; left: FilterPlan; right: FilterPlan }
+  | { kind: 'not'; operand: FilterPlan }
+  /** The slot's field occurs in the frame. */
+  | { kind: 'exists'; slot: number }
+  /** Some valued occurrence passes the test (all: there is one, and every one passes). */
+  | { kind: 'test'; slot: number; all: boolean; test: (value: Value) => boolean }
+  | { kind: 'row'; predicate: (occurrences: Occurrences) => boolean };
 
 export type CompileResult = { ok: true; filter: CompiledFilter } | { ok: false; error: FilterError };
 
 export function compileFilter(text: string): CompileResult {
-  if (text.trim() === '') return { ok: true, filter: { text, fields: [], matches: () => true } };
+  if (text.trim() === '') {
+    const all = () => true;
+    return { ok: true, filter: { text, fields: [], slots: [], needsTree: false, matches: all, matchesOccurrences: all, plan: { kind: 'row', predicate: all } } };
+  }
   const parsed = parseFilter(text);
   if (!parsed.ok) return { ok: false, error: toFilterError(parsed.error, parsed.error.message) };
-  const frame = new FrameFields();
   try {
-    const predicate = new Compiler(frame).expr(parsed.expr);
+    const compiler = new Compiler();
+    const { predicate, plan } = compiler.expr(parsed.expr);
+    const slots = compiler.slots;
+    const tree = new TreeOccurrences(slots);
     const filter: CompiledFilter = {
       text,
-      fields: frame.defs(),
+      fields: [...new Set(slots.flatMap((field) => field.defs))],
+      slots,
+      needsTree: compiler.needsTree,
       matches(d: Dissection): boolean {
-        frame.load(d);
-        return predicate(frame);
+        tree.load(d);
+        return predicate(tree);
       },
+      matchesOccurrences: predicate,
+      plan,
     };
     return { ok: true, filter };
   } catch (error) {
@@ -73,55 +106,16 @@ class CompileError {
   ) {}
 }
 
-/** The occurrences of the fields a filter reads, collected from one frame in one walk of its tree. */
-class FrameFields {
-  d: Dissection | null = null;
-  private readonly lists: FieldNode[][] = [];
-  private readonly listByName = new Map<string, number>();
-  /** Registry field id -> the occurrence lists its nodes belong to (its own, and aliases over it). */
-  private readonly targets = new Map<number, FieldNode[][]>();
-  private readonly registryDefs = new Map<number, FieldDef>();
+type Predicate = (occurrences: Occurrences) => boolean;
 
-  /** The index of the occurrence list of a filter field. */
-  request(field: FilterField): number {
-    const known = this.listByName.get(field.name);
-    if (known !== undefined) return known;
-    const list: FieldNode[] = [];
-    this.lists.push(list);
-    for (const def of field.defs) {
-      this.registryDefs.set(def.id, def);
-      const targets = this.targets.get(def.id);
-      if (targets) targets.push(list);
-      else this.targets.set(def.id, [list]);
-    }
-    this.listByName.set(field.name, this.lists.length - 1);
-    return this.lists.length - 1;
-  }
-
-  defs(): FieldDef[] {
-    return [...this.registryDefs.values()];
-  }
-
-  load(d: Dissection): void {
-    this.d = d;
-    for (const list of this.lists) list.length = 0;
-    this.collect(d.tree.roots);
-  }
-
-  nodes(list: number): readonly FieldNode[] {
-    return this.lists[list];
-  }
-
-  private collect(nodes: readonly FieldNode[]): void {
-    for (const node of nodes) {
-      const targets = this.targets.get(node.field.id);
-      if (targets) for (const list of targets) list.push(node);
-      if (node.children) this.collect(node.children);
-    }
-  }
+/** A compiled expression: its predicate, and its plan for the field index. */
+interface Compiled {
+  predicate: Predicate;
+  plan: FilterPlan;
 }
 
-type Predicate = (frame: FrameFields) => boolean;
+/** Occurrences for evaluating constants, which read none. */
+const NO_OCCURRENCES: Occurrences = { values: () => [], count: () => 0, lengths: () => [] };
 
 /** A compiled entity: a field, a slice or function of fields, arithmetic, or a constant. */
 interface Operand {
@@ -135,7 +129,9 @@ interface Operand {
   field: FilterField | null;
   /** Computed from fields: an empty list means the field is absent, and a relation over it is false. */
   fromField: boolean;
-  values(frame: FrameFields): Value[];
+  /** Its values are (or come from) a protocol's bytes, which only trees hold. */
+  protocolBytes: boolean;
+  values(occurrences: Occurrences): readonly Value[];
 }
 
 type Role = { kind: 'left'; opText: string } | { kind: 'right' } | { kind: 'exists' } | { kind: 'argument'; name: string };
@@ -153,23 +149,35 @@ const FUNCTIONS: Readonly<Record<string, { min: number; max: number }>> = {
 const TWO_TO_THE_53 = 2n ** 53n;
 
 class Compiler {
-  constructor(private readonly frame: FrameFields) {}
+  /** The filter's fields, each once (by name). */
+  readonly slots: FilterField[] = [];
+  needsTree = false;
 
-  expr(e: Expr): Predicate {
+  private slot(field: FilterField): number {
+    const known = this.slots.findIndex((slot) => slot.name === field.name);
+    if (known >= 0) return known;
+    this.slots.push(field);
+    return this.slots.length - 1;
+  }
+
+  expr(e: Expr): Compiled {
     switch (e.kind) {
       case 'or': {
         const left = this.expr(e.left);
         const right = this.expr(e.right);
-        return (f) => left(f) || right(f);
+        const [l, r] = [left.predicate, right.predicate];
+        return { predicate: (f) => l(f) || r(f), plan: { kind: 'or', left: left.plan, right: right.plan } };
       }
       case 'and': {
         const left = this.expr(e.left);
         const right = this.expr(e.right);
-        return (f) => left(f) && right(f);
+        const [l, r] = [left.predicate, right.predicate];
+        return { predicate: (f) => l(f) && r(f), plan: { kind: 'and', left: left.plan, right: right.plan } };
       }
       case 'not': {
         const operand = this.expr(e.operand);
-        return (f) => !operand(f);
+        const inner = operand.predicate;
+        return { predicate: (f) => !inner(f), plan: { kind: 'not', operand: operand.plan } };
       }
       case 'exists':
         return this.exists(e.entity);
@@ -181,23 +189,25 @@ class Compiler {
   }
 
   /** A bare entity: a field or protocol is present, a slice of it exists, arithmetic is non-zero. */
-  private exists(entity: Entity): Predicate {
+  private exists(entity: Entity): Compiled {
     if (entity.kind === 'call') {
       this.call(entity);
       throw new CompileError(entity.nameSpan, 'You cannot test whether a function is present.');
     }
     const operand = this.operand(entity, { kind: 'exists' }, null);
-    if (entity.kind === 'arithmetic' || entity.kind === 'negate') {
-      return (f) => operand.values(f).some((value) => value !== 0 && value !== 0n);
-    }
     if (operand.field) {
-      const list = this.frame.request(operand.field);
-      return (f) => f.nodes(list).length > 0;
+      const slot = this.slot(operand.field);
+      return { predicate: (f) => f.count(slot) > 0, plan: { kind: 'exists', slot } };
     }
-    return (f) => operand.values(f).length > 0;
+    this.needsTree ||= operand.protocolBytes;
+    const predicate: Predicate =
+      entity.kind === 'arithmetic' || entity.kind === 'negate'
+        ? (f) => operand.values(f).some((value) => value !== 0 && value !== 0n)
+        : (f) => operand.values(f).length > 0;
+    return { predicate, plan: { kind: 'row', predicate } };
   }
 
-  private relation(op: RelationOp, opText: string, quantifier: 'any' | 'all' | null, leftEntity: Entity, rightEntity: Entity): Predicate {
+  private relation(op: RelationOp, opText: string, quantifier: 'any' | 'all' | null, leftEntity: Entity, rightEntity: Entity): Compiled {
     const left = this.operand(leftEntity, { kind: 'left', opText }, null);
     const opName = op === 'contains' || op === 'matches' ? op : opText;
     if (left.kind === 'none' || ((op === 'contains' || op === 'matches') && left.kind !== 'bytes' && left.kind !== 'string')) {
@@ -208,14 +218,26 @@ class Compiler {
     const target = op === 'contains' && left.kind === 'bytes' ? { ...left, type: 'slice' as const } : left;
     const right = this.operand(rightEntity, { kind: 'right' }, target);
     this.checkCompatible(left, right);
+    this.needsTree ||= left.protocolBytes || right.protocolBytes;
     const test = op === 'contains' ? containsTest(left, right) : comparisonTest(op, left, right);
     const anyMode = quantifier === 'any' || (quantifier === null && op !== 'all_ne' && op !== 'all_eq');
-    return (f) => {
+    if (!right.fromField) {
+      // Against constants, every pair test is a test of the left value: any (all) constant passes it.
+      const constants = right.values(NO_OCCURRENCES);
+      const [only] = constants;
+      const valueTest =
+        constants.length === 1
+          ? (x: Value) => test(x, only)
+          : anyMode
+            ? (x: Value) => constants.some((y) => test(x, y))
+            : (x: Value) => constants.every((y) => test(x, y));
+      return this.valueTest(left, valueTest, !anyMode);
+    }
+    const predicate: Predicate = (f) => {
       const a = left.values(f);
       if (a.length === 0) return false;
       const b = right.values(f);
-      // A constant with no value (a negative number for an unsigned field): nothing equals it.
-      if (b.length === 0) return right.fromField ? false : !anyMode;
+      if (b.length === 0) return false;
       if (anyMode) {
         for (const x of a) for (const y of b) if (test(x, y)) return true;
         return false;
@@ -223,25 +245,22 @@ class Compiler {
       for (const x of a) for (const y of b) if (!test(x, y)) return false;
       return true;
     };
+    return { predicate, plan: { kind: 'row', predicate } };
   }
 
-  private matches(left: Operand, rightEntity: Entity, quantifier: 'any' | 'all' | null): Predicate {
+  private matches(left: Operand, rightEntity: Entity, quantifier: 'any' | 'all' | null): Compiled {
     if (rightEntity.kind !== 'string' && rightEntity.kind !== 'word') {
       throw new CompileError(rightEntity, 'The right side of "matches" must be a string (a regular expression).');
     }
-    const source = rightEntity.kind === 'string' ? rightEntity.text : rightEntity.text;
-    const compiled = compilePattern(source);
+    const compiled = compilePattern(rightEntity.text);
     if (!compiled.ok) throw new CompileError(rightEntity, compiled.message);
     const pattern = compiled.pattern;
+    this.needsTree ||= left.protocolBytes;
     const subject = left.kind === 'string' ? (value: Value) => value as string : (value: Value) => latin1(valueBytes(value) as Uint8Array);
-    return (f) => {
-      const values = left.values(f);
-      if (values.length === 0) return false;
-      return quantifier === 'all' ? values.every((value) => pattern.test(subject(value))) : values.some((value) => pattern.test(subject(value)));
-    };
+    return this.valueTest(left, (value) => pattern.test(subject(value)), quantifier === 'all');
   }
 
-  private membership(leftEntity: Entity, items: readonly { low: Entity; high: Entity | null }[]): Predicate {
+  private membership(leftEntity: Entity, items: readonly { low: Entity; high: Entity | null }[]): Compiled {
     const left = this.operand(leftEntity, { kind: 'left', opText: 'in' }, null);
     if (left.kind === 'none') throw new CompileError(left.span, `${left.text} (type=Label) cannot participate in in comparison.`);
     const members = items.map((item) => {
@@ -249,27 +268,47 @@ class Compiler {
       this.checkCompatible(left, low);
       const high = item.high ? this.operand(item.high, { kind: 'right' }, left) : null;
       if (high) this.checkCompatible(left, high);
+      this.needsTree ||= low.protocolBytes || (high?.protocolBytes ?? false);
       return { low, high, order: orderBetween(left, low) };
     });
-    return (f) => {
-      const values = left.values(f);
-      if (values.length === 0) return false;
+    this.needsTree ||= left.protocolBytes;
+    const isMember = (x: Value, f: Occurrences): boolean => {
       for (const { low, high, order } of members) {
         const lows = low.values(f);
         if (!high) {
-          for (const x of values) for (const y of lows) if (order(x, y) === 0) return true;
+          for (const y of lows) if (order(x, y) === 0) return true;
           continue;
         }
         const highs = high.values(f);
-        for (const x of values) {
-          for (const y of lows) {
-            if (order(x, y) < 0) continue;
-            for (const z of highs) if (order(x, z) <= 0) return true;
-          }
+        for (const y of lows) {
+          if (order(x, y) < 0) continue;
+          for (const z of highs) if (order(x, z) <= 0) return true;
         }
       }
       return false;
     };
+    if (members.every(({ low, high }) => !low.fromField && !high?.fromField)) {
+      return this.valueTest(left, (x) => isMember(x, NO_OCCURRENCES), false);
+    }
+    const predicate: Predicate = (f) => left.values(f).some((x) => isMember(x, f));
+    return { predicate, plan: { kind: 'row', predicate } };
+  }
+
+  /** A test of each value of the left operand: some value passes it (all: there is one and all pass). */
+  private valueTest(left: Operand, test: (value: Value) => boolean, all: boolean): Compiled {
+    const predicate: Predicate = all
+      ? (f) => {
+          const values = left.values(f);
+          if (values.length === 0) return false;
+          for (const value of values) if (!test(value)) return false;
+          return true;
+        }
+      : (f) => {
+          for (const value of left.values(f)) if (test(value)) return true;
+          return false;
+        };
+    const plan: FilterPlan = left.field ? { kind: 'test', slot: this.slot(left.field), all, test } : { kind: 'row', predicate };
+    return { predicate, plan };
   }
 
   private checkCompatible(left: Operand, right: Operand): void {
@@ -309,25 +348,17 @@ class Compiler {
   }
 
   private fieldOperand(field: FilterField, span: Span & { text: string }): Operand {
-    const list = this.frame.request(field);
-    const type = field.type;
+    const slot = this.slot(field);
     return {
-      type,
-      kind: kindOf(type),
+      type: field.type,
+      kind: kindOf(field.type),
       bits: field.bits,
       text: field.name,
       span: { start: span.start, end: span.end },
       field,
       fromField: true,
-      values(f) {
-        const d = f.d as Dissection;
-        const values: Value[] = [];
-        for (const node of f.nodes(list)) {
-          const value = nodeValue(d, node, type);
-          if (value !== null) values.push(value);
-        }
-        return values;
-      },
+      protocolBytes: field.type === 'protocol',
+      values: (f) => f.values(slot),
     };
   }
 
@@ -355,6 +386,7 @@ class Compiler {
       span: { start: e.start, end: e.end },
       field: null,
       fromField: true,
+      protocolBytes: base.protocolBytes,
       values(f) {
         const values: Value[] = [];
         for (const value of base.values(f)) {
@@ -374,7 +406,7 @@ class Compiler {
     const args = e.args.map((arg) => this.operand(arg, { kind: 'argument', name: e.name }, null));
     const span = { start: e.start, end: e.end };
     const text = `${e.name}(${args.map((arg) => arg.text).join(', ')})`;
-    const derived = (type: OperandType, bits: number, values: (f: FrameFields) => Value[]): Operand => ({
+    const derived = (type: OperandType, bits: number, values: (f: Occurrences) => readonly Value[]): Operand => ({
       type,
       kind: kindOf(type),
       bits,
@@ -382,20 +414,24 @@ class Compiler {
       span,
       field: null,
       fromField: true,
+      // len() and count() read occurrence counts and lengths; the other functions read their arguments' values.
+      protocolBytes: e.name !== 'len' && e.name !== 'count' && args.some((arg) => arg.protocolBytes),
       values,
     });
     const [first] = args;
     switch (e.name) {
       case 'len': {
         const field = requireField(first, 'Only fields can be used as parameter for len()');
-        const list = this.frame.request(field);
-        return derived('uint', 32, (f) => f.nodes(list).map((node) => nodeLength(node, field.type, field.bits)));
+        const slot = this.slot(field);
+        // The length of a protocol or label is its node's, which only trees hold.
+        if (field.type === 'protocol' || field.type === 'label') this.needsTree = true;
+        return derived('uint', 32, (f) => f.lengths(slot));
       }
       case 'count': {
         const field = requireField(first, 'Only fields can be used as parameter for count()');
-        const list = this.frame.request(field);
+        const slot = this.slot(field);
         return derived('uint', 32, (f) => {
-          const count = f.nodes(list).length;
+          const count = f.count(slot);
           return count > 0 ? [count] : [];
         });
       }
@@ -456,6 +492,7 @@ class Compiler {
       span: { start: e.start, end: e.end },
       field: null,
       fromField: left.fromField || right.fromField,
+      protocolBytes: left.protocolBytes || right.protocolBytes,
       values(f) {
         const values: Value[] = [];
         const b = right.values(f);
@@ -519,6 +556,7 @@ function constant(target: Operand, span: Span, values: Value[]): Operand {
     span: { start: span.start, end: span.end },
     field: null,
     fromField: false,
+    protocolBytes: false,
     values: () => values,
   };
 }

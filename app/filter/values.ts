@@ -118,11 +118,19 @@ function nodeBytes(d: Dissection, node: FieldNode, end: number): Uint8Array {
   return d.sources[node.source]?.subarray(node.offset, end) ?? EMPTY;
 }
 
-/** len(): strings count their UTF-8 bytes, integers their storage width, the rest their bytes in the packet. */
+/** len() of a node: see valueLength. */
 export function nodeLength(node: FieldNode, type: FieldType, bits: number): number {
-  if (type === 'string' && typeof node.value === 'string') return utf8.encode(node.value).length;
-  if (kindOf(type) === 'integer' || type === 'bool') return bits > 0 ? bits / 8 : node.length;
-  return node.length;
+  return valueLength(type, bits, typeof node.value === 'string' ? node.value : null, node.length);
+}
+
+/**
+ * len() as Wireshark's fvalue_length gives it: strings count their UTF-8 bytes, integers their storage
+ * width, everything else its bytes in the packet (byteLength).
+ */
+export function valueLength(type: FieldType, bits: number, value: Value | null, byteLength: number): number {
+  if (type === 'string' && typeof value === 'string') return utf8.encode(value).length;
+  if ((kindOf(type) === 'integer' || type === 'bool') && bits > 0) return bits / 8;
+  return byteLength;
 }
 
 const utf8 = new TextEncoder();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FieldColumns } from '../../app/filter/columns';
 import { compileFilter } from '../../app/filter/compile';
 import type { CompiledFilter } from '../../app/filter/compile';
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
@@ -13,7 +14,8 @@ import { CORPUS_DIR, runTshark, tsharkSkipReason } from '../helpers/tshark';
  * must be rejected by both (tshark exits non-zero). Files are picked per protocol from the corpus
  * (MANIFEST.md): example.pcap for Ethernet/IPv4/TCP/UDP/DNS, dns-edns-ecs for IPv6 and DNS over TCP, v6
  * for ICMPv6, afs for ICMP errors that embed IP/UDP headers, two ARP captures (Ethernet and Linux SLL),
- * four for TCP analysis, q-in-q for VLAN, many_interfaces for mixed link types.
+ * four for TCP analysis, q-in-q for VLAN, many_interfaces for mixed link types. Filters the field index
+ * covers (app/filter/columns.ts) must give the same frames from the index built over those trees.
  *
  * FILTER_FILES=substring limits the files (e.g. FILTER_FILES=v6.pcap).
  */
@@ -261,25 +263,36 @@ async function tsharkFrames(file: string, filter: string): Promise<{ frames: num
   return { frames: run.stdout.split('\n').filter(Boolean).map(Number), error: null };
 }
 
-/** Decodes the file once and runs every filter of the case over each frame. */
-async function ourFrames(file: string, filters: readonly string[]): Promise<Map<string, number[]>> {
+interface OurFrames {
+  /** Frames each filter accepts over the frames' trees. */
+  byTree: Map<string, number[]>;
+  /** The same over the field index built from those trees, for the filters it covers. */
+  byIndex: Map<string, number[]>;
+}
+
+/** Decodes the file once, runs every filter of the case over each frame's tree and builds the field index. */
+async function ourFrames(file: string, filters: readonly string[]): Promise<OurFrames> {
   const compiled = new Map<string, CompiledFilter>();
   for (const text of filters) {
     const result = compileFilter(text);
     if (!result.ok) throw new Error(`${text}: column ${result.error.column}: ${result.error.message}`);
     compiled.set(text, result.filter);
   }
-  const frames = new Map<string, number[]>(filters.map((text) => [text, []]));
+  const byTree = new Map<string, number[]>(filters.map((text) => [text, []]));
+  const columns = new FieldColumns();
   // The TCP analysis adds tcp.stream, tcp.seq and tcp.analysis.* to the trees, as tshark's does.
   const tcp = new TcpAnalyzer();
   await analyzeFile(file, {
     withTree: true,
     onFrame(d) {
       tcp.observe(d);
-      for (const [text, filter] of compiled) if (filter.matches(d)) frames.get(text)?.push(d.frame.number);
+      columns.add(d);
+      for (const [text, filter] of compiled) if (filter.matches(d)) byTree.get(text)?.push(d.frame.number);
     },
   });
-  return frames;
+  const byIndex = new Map<string, number[]>();
+  for (const [text, filter] of compiled) if (columns.covers(filter)) byIndex.set(text, Array.from(columns.select(filter)));
+  return { byTree, byIndex };
 }
 
 /** Where two sorted frame lists differ, briefly. */
@@ -293,14 +306,15 @@ function difference(ours: readonly number[], theirs: readonly number[]): string 
 
 describe.skipIf(skipReason !== null)('display filters agree with tshark -Y', () => {
   const agreed: string[] = [];
-  const oursByFile = new Map<string, Promise<Map<string, number[]>>>();
+  const answeredByIndex: string[] = [];
+  const oursByFile = new Map<string, Promise<OurFrames>>();
 
   // Start the tshark runs now (two at a time, cached on disk); each test waits for its own.
   if (!skipReason) for (const c of selected) for (const filter of c.filters) void runTshark(tsharkArgs(join(CORPUS_DIR, c.file), filter)).catch(() => undefined);
 
   afterAll(() => {
     const total = selected.reduce((n, c) => n + c.filters.length, 0);
-    console.log(`display filters: ${agreed.length} of ${total} expressions over ${selected.length} captures give tshark's frames`);
+    console.log(`display filters: ${agreed.length} of ${total} expressions over ${selected.length} captures give tshark's frames (${answeredByIndex.length} also answered from the field index)`);
   });
 
   it('has at least 60 expressions', () => {
@@ -317,8 +331,13 @@ describe.skipIf(skipReason !== null)('display filters agree with tshark -Y', () 
     }
     const [mine, theirs] = await Promise.all([ours, tsharkFrames(file, filter)]);
     expect(theirs.error, 'tshark rejected the filter').toBeNull();
-    const frames = mine.get(filter) ?? [];
+    const frames = mine.byTree.get(filter) ?? [];
     expect(frames, difference(frames, theirs.frames)).toEqual(theirs.frames);
+    const indexed = mine.byIndex.get(filter);
+    if (indexed) {
+      expect(indexed, `over the field index: ${difference(indexed, theirs.frames)}`).toEqual(theirs.frames);
+      answeredByIndex.push(filter);
+    }
     agreed.push(filter);
   });
 

@@ -1,0 +1,436 @@
+import type { Dissection } from '../decode/dissection';
+import { fieldByName } from '../fields/registry';
+import type { FieldDef } from '../fields/registry';
+import { FieldTree } from '../fields/tree';
+import type { FieldNode, FieldValue, Timestamp } from '../fields/tree';
+import type { CompiledFilter, FilterPlan } from './compile';
+import type { Occurrences } from './occurrences';
+import { nodeValue, valueLength } from './values';
+import type { Value } from './values';
+
+/*
+ * The field index: the occurrences of chosen fields of every frame, kept in typed arrays while the capture
+ * is first read, so that a filter over those fields runs over a million frames without reading or
+ * decoding any (the columnar counterpart of a frame's tree; ./occurrences.ts). Filters that read another
+ * field, or protocols' bytes, need the trees (CompiledFilter.matches over re-decoded frames).
+ *
+ * Layout: one list per field of (frame number, value) pairs in frame order, so a filter only walks the
+ * lists of its own fields. Values are 32 bits: integers of at most 32 bits and booleans (0/1) directly,
+ * times as the index of a (seconds, nanoseconds) pair, anything else (addresses, strings, wider or signed
+ * numbers) as the index of an interned object; protocols and labels keep frame numbers only. 8 bytes per occurrence (4 for presence): about 25 indexed
+ * occurrences of a TCP frame are 200 MB per million frames. Occurrence order between fields is not kept:
+ * no operator of the language depends on it (layer selection, #, is not implemented).
+ */
+
+/**
+ * The fields indexed by default: what analysts filter on most. Both-direction names (ip.addr, tcp.port) are
+ * listed for decoders that record them as fields; otherwise the filter reads them from src and dst.
+ */
+export const DEFAULT_INDEXED_FIELDS: readonly string[] = [
+  'frame', 'frame.number', 'frame.len', 'frame.cap_len', 'frame.interface_id', 'frame.time_epoch',
+  'eth', 'eth.src', 'eth.dst', 'eth.addr', 'eth.type', 'vlan', 'vlan.id', 'sll', 'sll.pkttype', 'null',
+  'arp', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4',
+  'ip', 'ip.src', 'ip.dst', 'ip.addr', 'ip.proto', 'ip.ttl', 'ip.len', 'ip.id', 'ip.flags.df', 'ip.flags.mf', 'ip.frag_offset',
+  'ipv6', 'ipv6.src', 'ipv6.dst', 'ipv6.addr', 'ipv6.nxt', 'ipv6.plen', 'ipv6.hlim', 'ipv6.fraghdr.offset',
+  'icmp', 'icmp.type', 'icmp.code', 'icmpv6', 'icmpv6.type', 'icmpv6.code',
+  'udp', 'udp.srcport', 'udp.dstport', 'udp.port', 'udp.length', 'udp.stream',
+  'tcp', 'tcp.srcport', 'tcp.dstport', 'tcp.port', 'tcp.flags', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
+  'tcp.flags.push', 'tcp.window_size_value', 'tcp.len', 'tcp.options.mss_val',
+  'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.nxtseq', 'tcp.window_size',
+  'tcp.analysis', 'tcp.analysis.flags', 'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission',
+  'tcp.analysis.spurious_retransmission', 'tcp.analysis.out_of_order', 'tcp.analysis.lost_segment',
+  'tcp.analysis.ack_lost_segment', 'tcp.analysis.duplicate_ack', 'tcp.analysis.duplicate_ack_num',
+  'tcp.analysis.zero_window', 'tcp.analysis.window_full', 'tcp.analysis.window_update', 'tcp.analysis.keep_alive',
+  'tcp.analysis.bytes_in_flight', 'tcp.analysis.ack_rtt', 'tcp.analysis.acks_frame',
+  'dns', 'dns.id', 'dns.flags.response', 'dns.flags.rcode', 'dns.qry.name', 'dns.qry.type', 'dns.count.answers',
+  'dns.a', 'dns.aaaa', 'dns.cname',
+];
+
+const INITIAL_OCCURRENCES = 64;
+
+/** How a field's values are stored: times are rarely equal, so they are kept apart rather than interned. */
+type Storage = 'number' | 'presence' | 'time' | 'object';
+
+function storageOf(def: FieldDef): Storage {
+  switch (def.type) {
+    case 'uint':
+    case 'framenum':
+      return def.bits > 0 && def.bits <= 32 ? 'number' : 'object';
+    case 'bool':
+      return 'number';
+    case 'label':
+    case 'protocol':
+      return 'presence';
+    case 'abs_time':
+    case 'rel_time':
+      return 'time';
+    default:
+      return 'object';
+  }
+}
+
+/** The occurrences of one field: frame numbers ascending, and their values (none for presence). */
+class OccurrenceList {
+  frames = new Uint32Array(INITIAL_OCCURRENCES);
+  values: Uint32Array | null;
+  count = 0;
+
+  constructor(readonly storage: Storage) {
+    this.values = storage === 'presence' ? null : new Uint32Array(INITIAL_OCCURRENCES);
+  }
+
+  push(frame: number, value: number): void {
+    if (this.count === this.frames.length) {
+      this.frames = grow(this.frames, new Uint32Array(this.count * 2));
+      if (this.values) this.values = grow(this.values, new Uint32Array(this.count * 2));
+    }
+    this.frames[this.count] = frame;
+    if (this.values) this.values[this.count] = value;
+    this.count++;
+  }
+
+  get memoryBytes(): number {
+    return this.frames.byteLength + (this.values?.byteLength ?? 0);
+  }
+}
+
+export class FieldColumns {
+  /** The indexed fields; lists[i] holds the occurrences of fields[i]. */
+  readonly fields: readonly FieldDef[];
+  readonly lists: readonly OccurrenceList[];
+  /** Frames added; frame numbers are 1..frames. */
+  frames = 0;
+  private readonly codes = new Map<number, number>();
+  private readonly objects: Value[] = [];
+  private readonly interned = new Map<string, number>();
+  /** Time values: seconds and nanoseconds at the index a 'time' occurrence stores. */
+  private timeSeconds = new Float64Array(0);
+  private timeNanos = new Uint32Array(0);
+  private times = 0;
+
+  /** Names the registry does not know are skipped (a decoder that is not loaded defines none). */
+  constructor(names: readonly string[] = DEFAULT_INDEXED_FIELDS) {
+    this.fields = names.map((name) => fieldByName(name)).filter((def): def is FieldDef => def !== undefined);
+    this.fields.forEach((def, code) => this.codes.set(def.id, code));
+    this.lists = this.fields.map((def) => new OccurrenceList(storageOf(def)));
+  }
+
+  /** A tree for decodeFrame that keeps only what add() reads (and protocol nodes, for the TCP analysis). */
+  newTree(): FieldTree {
+    return new SkeletonTree(new Set(this.codes.keys()));
+  }
+
+  /** Adds the next frame, from its tree (a full one or newTree()'s) after the TCP analysis annotated it. */
+  add(d: Dissection): void {
+    this.frames++;
+    this.collect(d, d.tree.roots);
+  }
+
+  /** Whether the index holds every field the filter reads (else the filter needs re-decoded trees). */
+  covers(filter: CompiledFilter): boolean {
+    return !filter.needsTree && filter.fields.every((def) => this.codes.has(def.id));
+  }
+
+  /** The numbers of the frames in [first, last] the filter accepts; the filter must be covered. */
+  select(filter: CompiledFilter, first = 1, last = this.frames): Uint32Array {
+    if (!this.covers(filter)) throw new Error(`the field index does not cover the filter ${filter.text}`);
+    const from = Math.max(1, first);
+    const to = Math.min(last, this.frames);
+    if (from > to) return new Uint32Array(0);
+    const slotCodes = filter.slots.map((slot) => slot.defs.map((def) => this.codes.get(def.id) as number));
+    const selected = this.evaluate(filter.plan, slotCodes, from, to);
+    let count = 0;
+    for (let i = 0; i < selected.length; i++) count += selected[i];
+    const frames = new Uint32Array(count);
+    for (let i = 0, k = 0; i < selected.length; i++) if (selected[i]) frames[k++] = from + i;
+    return frames;
+  }
+
+  /** The frames of [from, to] a plan accepts, as one byte per frame (1: accepted). */
+  private evaluate(plan: FilterPlan, slotCodes: readonly (readonly number[])[], from: number, to: number): Uint8Array {
+    switch (plan.kind) {
+      case 'and':
+      case 'or': {
+        const left = this.evaluate(plan.left, slotCodes, from, to);
+        const right = this.evaluate(plan.right, slotCodes, from, to);
+        if (plan.kind === 'and') for (let i = 0; i < left.length; i++) left[i] &= right[i];
+        else for (let i = 0; i < left.length; i++) left[i] |= right[i];
+        return left;
+      }
+      case 'not': {
+        const operand = this.evaluate(plan.operand, slotCodes, from, to);
+        for (let i = 0; i < operand.length; i++) operand[i] ^= 1;
+        return operand;
+      }
+      case 'exists': {
+        const present = new Uint8Array(to - from + 1);
+        for (const code of slotCodes[plan.slot]) {
+          const list = this.lists[code];
+          for (let i = firstAtOrAfter(list, from); i < list.count && list.frames[i] <= to; i++) present[list.frames[i] - from] = 1;
+        }
+        return present;
+      }
+      case 'test':
+        return this.evaluateTest(plan.test, plan.all, slotCodes[plan.slot], from, to);
+      case 'row': {
+        const selected = new Uint8Array(to - from + 1);
+        const row = new ColumnRow(slotCodes, this, from);
+        for (let n = from; n <= to; n++) {
+          row.frame = n;
+          if (plan.predicate(row)) selected[n - from] = 1;
+        }
+        return selected;
+      }
+    }
+  }
+
+  /**
+   * A per-value test over a field's lists. Interned values are tested once each, however often they occur.
+   * all: frames with a value where no value fails.
+   */
+  private evaluateTest(test: (value: Value) => boolean, all: boolean, codes: readonly number[], from: number, to: number): Uint8Array {
+    const passed = new Uint8Array(to - from + 1);
+    const failed = all ? new Uint8Array(to - from + 1) : null;
+    const outcome = new Int8Array(this.objects.length).fill(-1);
+    for (const code of codes) {
+      const list = this.lists[code];
+      const values = list.values;
+      if (!values) continue;
+      const storage = list.storage;
+      for (let i = firstAtOrAfter(list, from); i < list.count && list.frames[i] <= to; i++) {
+        const stored = values[i];
+        let ok: boolean;
+        if (storage === 'object') {
+          if (outcome[stored] < 0) outcome[stored] = test(this.objects[stored]) ? 1 : 0;
+          ok = outcome[stored] === 1;
+        } else {
+          ok = test(this.value(code, stored));
+        }
+        const at = list.frames[i] - from;
+        if (ok) passed[at] = 1;
+        else if (failed) failed[at] = 1;
+      }
+    }
+    // With all, a frame with a passing value also needs no failing one.
+    if (failed) for (let i = 0; i < passed.length; i++) passed[i] &= failed[i] ^ 1;
+    return passed;
+  }
+
+  /** Bytes held by the lists and times (capacity), not counting interned objects. */
+  get memoryBytes(): number {
+    return this.lists.reduce((sum, list) => sum + list.memoryBytes, 0) + this.timeSeconds.byteLength + this.timeNanos.byteLength;
+  }
+
+  /** A stored value as the filter reads it. */
+  value(code: number, stored: number): Value {
+    switch (this.lists[code].storage) {
+      case 'number':
+        return stored;
+      case 'time':
+        return { seconds: this.timeSeconds[stored], nanos: this.timeNanos[stored] } satisfies Timestamp;
+      default:
+        return this.objects[stored];
+    }
+  }
+
+  private collect(d: Dissection, nodes: readonly FieldNode[]): void {
+    for (const node of nodes) {
+      const code = this.codes.get(node.field.id);
+      if (code !== undefined) this.lists[code].push(this.frames, this.stored(d, node, code));
+      if (node.children) this.collect(d, node.children);
+    }
+  }
+
+  private stored(d: Dissection, node: FieldNode, code: number): number {
+    switch (this.lists[code].storage) {
+      case 'number':
+        return Number(nodeValue(d, node, this.fields[code].type) ?? 0);
+      case 'presence':
+        return 0;
+      case 'time':
+        return this.storeTime(node.value as Timestamp);
+      case 'object':
+        return this.intern(ownedValue(nodeValue(d, node, this.fields[code].type)));
+    }
+  }
+
+  private storeTime(time: Timestamp): number {
+    if (this.times === this.timeSeconds.length) {
+      const capacity = Math.max(INITIAL_OCCURRENCES, this.times * 2);
+      this.timeSeconds = grow(this.timeSeconds, new Float64Array(capacity));
+      this.timeNanos = grow(this.timeNanos, new Uint32Array(capacity));
+    }
+    this.timeSeconds[this.times] = time.seconds;
+    this.timeNanos[this.times] = time.nanos;
+    return this.times++;
+  }
+
+  /** Equal values share one object: a capture repeats its addresses and names many times. */
+  private intern(value: Value): number {
+    const key = internKey(value);
+    const known = this.interned.get(key);
+    if (known !== undefined) return known;
+    this.objects.push(value);
+    this.interned.set(key, this.objects.length - 1);
+    return this.objects.length - 1;
+  }
+}
+
+/**
+ * The occurrences of one frame for a compiled filter's slots, for the parts of a plan evaluated frame by
+ * frame. One cursor per (slot, list) only moves forward as frames are visited in ascending order, so such
+ * a part costs the length of its fields' lists plus one step per frame. Arrays handed out are reused per
+ * slot (filters never keep them).
+ */
+class ColumnRow implements Occurrences {
+  frame = 0;
+  private readonly cursors: number[][];
+  private readonly scratch: Value[][];
+  private readonly scratchFrame: number[];
+
+  constructor(
+    private readonly slotCodes: readonly (readonly number[])[],
+    private readonly columns: FieldColumns,
+    first: number,
+  ) {
+    this.cursors = slotCodes.map((codes) => codes.map((code) => firstAtOrAfter(columns.lists[code], first)));
+    this.scratch = slotCodes.map(() => []);
+    this.scratchFrame = slotCodes.map(() => 0);
+  }
+
+  values(slot: number): Value[] {
+    const values = this.scratch[slot];
+    if (this.scratchFrame[slot] === this.frame) return values;
+    values.length = 0;
+    this.scratchFrame[slot] = this.frame;
+    const codes = this.slotCodes[slot];
+    for (let k = 0; k < codes.length; k++) {
+      const list = this.columns.lists[codes[k]];
+      if (!list.values) continue;
+      for (let i = this.advance(slot, k); i < list.count && list.frames[i] === this.frame; i++) values.push(this.columns.value(codes[k], list.values[i]));
+    }
+    return values;
+  }
+
+  count(slot: number): number {
+    const codes = this.slotCodes[slot];
+    let count = 0;
+    for (let k = 0; k < codes.length; k++) {
+      const list = this.columns.lists[codes[k]];
+      for (let i = this.advance(slot, k); i < list.count && list.frames[i] === this.frame; i++) count++;
+    }
+    return count;
+  }
+
+  lengths(slot: number): number[] {
+    const field = this.columns.fields[this.slotCodes[slot][0]];
+    return this.values(slot).map((value) => valueLength(field.type, field.bits, value, valueByteLength(value)));
+  }
+
+  /** Moves the cursor of (slot, k) to the first occurrence at or after the current frame. */
+  private advance(slot: number, k: number): number {
+    const list = this.columns.lists[this.slotCodes[slot][k]];
+    let i = this.cursors[slot][k];
+    while (i < list.count && list.frames[i] < this.frame) i++;
+    this.cursors[slot][k] = i;
+    return i;
+  }
+}
+
+/** The first occurrence at or after a frame (binary search: the frames are ascending). */
+function firstAtOrAfter(list: OccurrenceList, frame: number): number {
+  let low = 0;
+  let high = list.count;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (list.frames[middle] < frame) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function valueByteLength(value: Value): number {
+  if (value instanceof Uint8Array) return value.length;
+  if (typeof value === 'object' && 'prefix' in value) return value.bytes.length;
+  return 0;
+}
+
+/**
+ * A field tree that keeps only the nodes of chosen fields, and protocol nodes (the TCP analysis hangs its
+ * generated fields under the tcp node). Nodes it drops are never attached; decoders do not use what add()
+ * returns. A dropped subtree's kept children attach to the nearest kept ancestor, in order.
+ */
+class SkeletonTree extends FieldTree {
+  /** For each open() not yet closed: whether its node was kept (and so pushed on the parent stack). */
+  private readonly openKept: boolean[] = [];
+
+  constructor(private readonly kept: ReadonlySet<number>) {
+    super(true);
+  }
+
+  override add(field: FieldDef, offset: number, length: number, value: FieldValue = null): FieldNode {
+    return this.keeps(field) ? super.add(field, offset, length, value) : DROPPED;
+  }
+
+  override addGenerated(field: FieldDef, value: FieldValue): FieldNode {
+    return this.keeps(field) ? super.addGenerated(field, value) : DROPPED;
+  }
+
+  override open(field: FieldDef, offset: number, length: number, value: FieldValue = null): FieldNode {
+    const keep = this.keeps(field);
+    this.openKept.push(keep);
+    return keep ? super.open(field, offset, length, value) : DROPPED;
+  }
+
+  override close(): void {
+    if (this.openKept.pop()) super.close();
+  }
+
+  override closeAll(): void {
+    this.openKept.length = 0;
+    super.closeAll();
+  }
+
+  private keeps(field: FieldDef): boolean {
+    return field.type === 'protocol' || this.kept.has(field.id);
+  }
+}
+
+const DROPPED: FieldNode = Object.freeze({
+  field: Object.freeze({ id: -1, name: '', label: '', type: 'label', base: 'dec', bits: 0, mask: 0, strings: null }),
+  source: 0,
+  offset: 0,
+  length: 0,
+  value: null,
+  generated: false,
+  children: null,
+}) as FieldNode;
+
+/** Node values may view the reader's buffer, which the next record overwrites: keep a copy. */
+function ownedValue(value: Value | null): Value {
+  if (value === null) return 0;
+  if (value instanceof Uint8Array) return value.slice();
+  if (typeof value === 'object' && 'prefix' in value) return { bytes: value.bytes.slice(), prefix: value.prefix };
+  return value;
+}
+
+function internKey(value: Value): string {
+  if (typeof value === 'string') return `s${value}`;
+  if (typeof value === 'number') return `f${value}`;
+  if (typeof value === 'bigint') return `n${value}`;
+  if (value instanceof Uint8Array) return `b${hex(value)}`;
+  if ('prefix' in value) return `a${hex(value.bytes)}/${value.prefix}`;
+  const time = value as Timestamp;
+  return `t${time.seconds}.${time.nanos}`;
+}
+
+function hex(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
+  return text;
+}
+
+function grow<T extends { set(source: ArrayLike<number>): void }>(old: ArrayLike<number>, bigger: T): T {
+  bigger.set(old);
+  return bigger;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { FieldColumns } from '../../../app/filter/columns';
+import { compileFilter } from '../../../app/filter/compile';
+import type { CompiledFilter } from '../../../app/filter/compile';
+import { walkFields } from '../../../app/fields/tree';
+import { F, dnsQuery, tcpSyn } from './fixture';
+
+function compiled(text: string): CompiledFilter {
+  const result = compileFilter(text);
+  if (!result.ok) throw new Error(`${text}: ${result.error.message}`);
+  return result.filter;
+}
+
+/** The fixture's frames 1 (DNS query), 2 (SYN) and 3 (the SYN again, a retransmission in stream 3), twice over. */
+function frames() {
+  return [dnsQuery(), tcpSyn(2), tcpSyn(3, true), dnsQuery(), tcpSyn(2), tcpSyn(3, true)].map((d, i) => {
+    d.frame.number = i + 1;
+    return d;
+  });
+}
+
+function indexed(names?: readonly string[]): FieldColumns {
+  const columns = new FieldColumns(names);
+  for (const d of frames()) columns.add(d);
+  return columns;
+}
+
+const COVERED = [
+  'tcp', '!tcp', 'udp || tcp', 'ip.ttl == 64', 'ip.addr == 10.0.0.138', 'ip.addr != 10.0.0.138', 'ip.dst == 212.199.0.0/16',
+  'tcp.port == 80', 'tcp.port != 80', 'all tcp.port > 79', 'udp.port in {53, 5353}', 'tcp.flags.syn == 1',
+  'tcp.flags & 0x12 == 0x02', 'eth.src == 08:00:27:19:1c:78', 'eth.dst[0:3] == 30:46:9a', 'eth.addr == 30:46:9a:23:fb:fa',
+  'dns.qry.name contains "ubuntu"', 'dns.qry.name matches "^DAISY"', 'len(dns.qry.name) == 16', 'count(ip.addr) == 2',
+  'lower(dns.qry.name) == "daisy.ubuntu.com"', 'tcp.analysis.retransmission', 'tcp.analysis.flags && tcp.stream == 3',
+  'tcp.stream in {1..5}', 'tcp.analysis.ack_rtt > 0.1', 'frame.number in {2, 4..5}', 'frame.len - 14 == ip.len',
+  'frame.time_epoch > 1367526034', 'ip.src[0] == 0a', 'ip.proto == UDP',
+];
+
+describe('FieldColumns', () => {
+  it.each(COVERED)('select gives what matches gives over the trees: %s', (text) => {
+    const filter = compiled(text);
+    const columns = indexed();
+    expect(columns.covers(filter)).toBe(true);
+    const byTree = frames().filter((d) => filter.matches(d)).map((d) => d.frame.number);
+    expect(Array.from(columns.select(filter))).toEqual(byTree);
+  });
+
+  it('selects within a range of frames', () => {
+    expect(Array.from(indexed().select(compiled('tcp'), 3, 5))).toEqual([3, 5]);
+    expect(Array.from(indexed().select(compiled('tcp'), 7, 9))).toEqual([]);
+  });
+
+  it('does not cover filters over protocol bytes, lengths of protocols or fields it does not hold', () => {
+    const columns = indexed();
+    expect(columns.covers(compiled('frame contains "daisy"'))).toBe(false);
+    expect(columns.covers(compiled('ip[0] == 45'))).toBe(false);
+    expect(columns.covers(compiled('len(ip) == 20'))).toBe(false);
+    expect(columns.covers(compiled('tcp.len == 0'))).toBe(true);
+    expect(columns.covers(compiled('tcp.seq_raw == 1'))).toBe(false);
+    expect(indexed(['tcp', 'tcp.srcport']).covers(compiled('tcp.len == 0'))).toBe(false);
+    expect(() => indexed(['tcp']).select(compiled('tcp.len == 0'))).toThrow(/does not cover/);
+  });
+
+  it('keeps values that outlive the frame buffers', () => {
+    const columns = new FieldColumns();
+    const d = dnsQuery();
+    columns.add(d);
+    d.sources[0].fill(0);
+    expect(Array.from(columns.select(compiled('eth.src == 08:00:27:19:1c:78')))).toEqual([1]);
+  });
+
+  it('stores 8 bytes per valued occurrence, 4 per presence', () => {
+    const columns = new FieldColumns(['ip.ttl', 'tcp']);
+    for (let i = 0; i < 64; i++) columns.add(tcpSyn(i + 1));
+    expect(columns.memoryBytes).toBe(64 * 8 + 64 * 4);
+  });
+});
+
+describe('FieldColumns.newTree', () => {
+  it('keeps the indexed fields and protocol nodes, dropping everything else', () => {
+    const tree = new FieldColumns(['ip.ttl', 'tcp.flags.syn']).newTree();
+    tree.open(F.ip, 14, 20);
+    tree.add(F.ipLen, 16, 2, 60);
+    tree.add(F.ipTtl, 22, 1, 64);
+    tree.close();
+    tree.open(F.tcp, 34, 20);
+    tree.open(F.tcpFlags, 46, 2, 0x002);
+    tree.add(F.tcpFlagsSyn, 46, 2, true);
+    tree.close();
+    tree.addGenerated(F.tcpStream, 0);
+    tree.close();
+    expect([...walkFields(tree.roots)].map((node) => node.field.name)).toEqual(['ip', 'ip.ttl', 'tcp', 'tcp.flags.syn']);
+    // tcp.flags.syn went under tcp, the nearest kept ancestor; closing the dropped tcp.flags did not close tcp.
+    expect(tree.roots[1].children?.map((node) => node.field.name)).toEqual(['tcp.flags.syn']);
+  });
+});
