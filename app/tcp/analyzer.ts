@@ -3,13 +3,15 @@ import { decodeLayer } from '../decode/frame';
 import type { FieldDef } from '../fields/registry';
 import type { FieldNode, FieldValue } from '../fields/tree';
 import { TcpAnalysisFlag, TcpConversationAnalysis, TcpFlag, type TcpAckedInfo, type TcpFrameAnalysis, type TcpSegment } from './analysis';
-import { conversationKey, countPacket, newSummary, type ConversationSummary, type Endpoint } from './conversation';
+import { conversationKey, countPacket, endpointKey, endpointsOfKey, newSummary, type ConversationSummary, type Endpoint } from './conversation';
 import { DNS_TCP_PORT, DnsTcpFramer } from './dnsOverTcp';
 import { ConversationStreams, type FollowChunk } from './follow';
 import type { ReassemblyLimits } from './reassembly';
 import { TCP_ANALYSIS_FIELDS as F, UDP_CONVERSATION_FIELDS } from './fields';
-import { RttEstimator, type RttSample } from './rtt';
+import { RttEstimator, type RttEstimate, type RttSample } from './rtt';
 import { TCP_STATE_NAMES, TcpConnectionStates } from './state';
+import { LruMap } from './lru';
+import { TombstoneStore, type Tombstone } from './tombstones';
 import { UdpConversations } from './udp';
 
 /*
@@ -90,6 +92,8 @@ export interface TcpSegmentEvent {
 }
 
 const DEFAULT_MAX_LIVE = 50_000;
+/** RTT estimates before any sample (the summary's until it is reported). */
+const NO_RTT: RttEstimate = Object.freeze(new RttEstimator().estimate());
 const RETRANSMISSION_FLAGS = TcpAnalysisFlag.retransmission | TcpAnalysisFlag.fastRetransmission | TcpAnalysisFlag.spuriousRetransmission;
 
 /** Full state of a conversation that is live (not evicted). */
@@ -129,8 +133,8 @@ class LiveTcpConversation {
       completeness: 0,
       retransmissionsAtoB: 0,
       retransmissionsBtoA: 0,
-      rttAtoB: this.rtt[0].estimate(),
-      rttBtoA: this.rtt[1].estimate(),
+      rttAtoB: NO_RTT,
+      rttBtoA: NO_RTT,
     };
   }
 
@@ -139,20 +143,9 @@ class LiveTcpConversation {
   }
 }
 
-/** What an evicted conversation leaves behind: enough to keep its stream number and relative numbers. */
-interface Tombstone {
-  stream: number;
-  aKey: string;
-  a: Endpoint;
-  b: Endpoint;
-  clientIsA: boolean;
-  baseSeq: [number, number];
-  baseSeqSet: [boolean, boolean];
-}
-
 export class TcpAnalyzer {
-  private readonly live = new Map<string, LiveTcpConversation>();
-  private readonly tombstones = new Map<string, Tombstone>();
+  private readonly live = new LruMap<LiveTcpConversation>();
+  private readonly tombstones = new TombstoneStore();
   private nextStream = 0;
   private readonly maxLive: number;
   /** The frame being observed: DNS messages completed by its segment are decoded into it. */
@@ -240,16 +233,13 @@ export class TcpAnalyzer {
       optionsUnreadable: optionsUnreadable(d),
     };
     const key = conversationKey(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
-    const srcKey = `${ip.src} ${tcp.srcPort}`;
-    let conv = this.live.get(key);
+    const srcKey = endpointKey(ip.src, tcp.srcPort);
+    let conv = this.live.touch(key);
     let conversationIsNew = false;
-    if (conv) {
-      this.live.delete(key); // re-inserted below: the map's order is least recently active first
-    } else {
-      const tomb = this.tombstones.get(key);
+    if (!conv) {
+      const tomb = this.tombstones.take(key);
       if (tomb) {
-        conv = this.revive(tomb, seg);
-        this.tombstones.delete(key);
+        conv = this.revive(key, tomb, seg);
       } else {
         conv = this.create(srcKey, ip.src, tcp.srcPort, ip.dst, tcp.dstPort, seg);
         conversationIsNew = true;
@@ -329,8 +319,10 @@ export class TcpAnalyzer {
     return conv;
   }
 
-  private revive(tomb: Tombstone, seg: TcpSegment): LiveTcpConversation {
-    const conv = new LiveTcpConversation(tomb.stream, tomb.aKey, tomb.a, tomb.b, seg.tsSeconds, seg.tsNanos);
+  private revive(key: string, tomb: Tombstone, seg: TcpSegment): LiveTcpConversation {
+    const [first, second] = endpointsOfKey(key);
+    const [a, b] = tomb.aFirstInKey ? [first, second] : [second, first];
+    const conv = new LiveTcpConversation(tomb.stream, endpointKey(a.address, a.port), a, b, seg.tsSeconds, seg.tsNanos);
     conv.summary.continued = true;
     conv.summary.clientIsA = tomb.clientIsA;
     for (const i of [0, 1] as const) {
@@ -343,15 +335,12 @@ export class TcpAnalyzer {
 
   private evictBeyondLimit(): void {
     while (this.live.size > this.maxLive) {
-      const [key, oldest] = this.live.entries().next().value as [string, LiveTcpConversation];
-      this.live.delete(key);
+      const [key, oldest] = this.live.shift()!;
       this.report(oldest);
       const flows = oldest.analysis.flows;
       this.tombstones.set(key, {
         stream: oldest.stream,
-        aKey: oldest.aKey,
-        a: oldest.summary.a,
-        b: oldest.summary.b,
+        aFirstInKey: key.startsWith(`${oldest.aKey} `),
         clientIsA: oldest.summary.clientIsA,
         baseSeq: [flows[0].baseSeq, flows[1].baseSeq],
         baseSeqSet: [flows[0].baseSeqSet, flows[1].baseSeqSet],

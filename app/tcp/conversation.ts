@@ -101,6 +101,20 @@ export function conversationKey(src: string, srcPort: number, dst: string, dstPo
   return first ? `${src} ${srcPort} ${dst} ${dstPort}` : `${dst} ${dstPort} ${src} ${srcPort}`;
 }
 
+/** The key of one endpoint ("address port"), which the conversation key is made of. */
+export function endpointKey(address: string, port: number): string {
+  return `${address} ${port}`;
+}
+
+/** The two endpoints of a conversation key, in key order. */
+export function endpointsOfKey(key: string): [Endpoint, Endpoint] {
+  const [a, aPort, b, bPort] = key.split(' ');
+  return [
+    { address: a, port: Number(aPort) },
+    { address: b, port: Number(bPort) },
+  ];
+}
+
 /**
  * Adds the later part of a conversation (reported again after its state was evicted for memory, marked
  * `continued`) to the earlier one: counts add up, the last part's times and states win.

@@ -56,16 +56,19 @@ export class RttEstimator {
   private timed: TimedSegment[] = [];
   /** Highest sequence number ever sent: a segment starting below it is a retransmission. */
   private highestSent: number | null = null;
-  /** TSval -> when it was first sent, in sending order. */
-  private readonly tsSent = new Map<number, number>();
+  /** TSval -> when it was first sent, in sending order (created with the first TSval: most streams never need it). */
+  private tsSent: Map<number, number> | null = null;
 
   constructor(private readonly minRtoNs = RFC6298_MIN_RTO_NS) {}
 
   /** The data sender sent [seq, end) (end includes SYN/FIN) at atNs, with TSval if present. */
   onSend(seq: number, end: number, atNs: number, tsVal: number | null): void {
-    if (tsVal !== null && !this.tsSent.has(tsVal)) {
-      if (this.tsSent.size >= MAX_TIMED) this.tsSent.delete(this.tsSent.keys().next().value as number);
-      this.tsSent.set(tsVal, atNs);
+    if (tsVal !== null) {
+      const sent = (this.tsSent ??= new Map());
+      if (!sent.has(tsVal)) {
+        if (sent.size >= MAX_TIMED) sent.delete(sent.keys().next().value as number);
+        sent.set(tsVal, atNs);
+      }
     }
     if (end === seq) return;
     const isRetransmission = this.highestSent !== null && seqLe(end, this.highestSent);
@@ -98,8 +101,8 @@ export class RttEstimator {
     this.timed.splice(0, covered);
     // RFC 6298 section 3: time only segments that were never retransmitted; one sample per ACK.
     if (newest && !newest.retransmitted) out.push({ frame, atNs, rttNs: Math.max(0, atNs - newest.sentNs), source: 'ack' });
-    const tsSentNs = tsEcr === null ? undefined : this.tsSent.get(tsEcr);
-    if (tsSentNs !== undefined) {
+    const tsSentNs = tsEcr === null || this.tsSent === null ? undefined : this.tsSent.get(tsEcr);
+    if (tsSentNs !== undefined && this.tsSent) {
       out.push({ frame, atNs, rttNs: Math.max(0, atNs - tsSentNs), source: 'timestamp' });
       // Older TSvals can no longer be echoed by a new ACK.
       for (const key of this.tsSent.keys()) {

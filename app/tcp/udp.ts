@@ -1,5 +1,7 @@
 import type { FrameMeta } from '../decode/dissection';
-import { conversationKey, countPacket, newSummary, type ConversationSummary, type Endpoint } from './conversation';
+import { conversationKey, countPacket, endpointKey, endpointsOfKey, newSummary, type ConversationSummary } from './conversation';
+import { LruMap } from './lru';
+import { TombstoneStore } from './tombstones';
 
 /*
  * UDP conversations: udp.stream numbers the address/port pairs in order of first appearance, both
@@ -7,9 +9,9 @@ import { conversationKey, countPacket, newSummary, type ConversationSummary, typ
  * Like TCP's, live summaries are bounded; an evicted pair keeps only its number.
  */
 export class UdpConversations {
-  private readonly live = new Map<string, { summary: ConversationSummary; aKey: string }>();
-  /** Stream number and endpoints of evicted pairs. */
-  private readonly tombstones = new Map<string, { stream: number; a: Endpoint; b: Endpoint; aKey: string }>();
+  private readonly live = new LruMap<{ summary: ConversationSummary; aKey: string }>();
+  /** Stream number and endpoint A of evicted pairs. */
+  private readonly tombstones = new TombstoneStore();
   private nextStream = 0;
 
   constructor(
@@ -28,27 +30,33 @@ export class UdpConversations {
   /** Counts one datagram; returns its udp.stream. */
   observe(src: string, srcPort: number, dst: string, dstPort: number, frame: FrameMeta, payloadBytes: number): number {
     const key = conversationKey(src, srcPort, dst, dstPort);
-    const srcKey = `${src} ${srcPort}`;
-    let entry = this.live.get(key);
-    if (entry) {
-      this.live.delete(key);
-    } else {
-      const tomb = this.tombstones.get(key);
-      const stream = tomb ? tomb.stream : this.nextStream++;
-      const summary = tomb
-        ? newSummary('udp', stream, tomb.a, tomb.b, frame.tsSeconds, frame.tsNanos)
-        : newSummary('udp', stream, { address: src, port: srcPort }, { address: dst, port: dstPort }, frame.tsSeconds, frame.tsNanos);
-      summary.continued = tomb !== undefined;
-      entry = { summary, aKey: tomb ? tomb.aKey : srcKey };
-      if (tomb) this.tombstones.delete(key);
+    const srcKey = endpointKey(src, srcPort);
+    let entry = this.live.touch(key);
+    if (!entry) {
+      const tomb = this.tombstones.take(key);
+      if (tomb) {
+        const [first, second] = endpointsOfKey(key);
+        const [a, b] = tomb.aFirstInKey ? [first, second] : [second, first];
+        const summary = newSummary('udp', tomb.stream, a, b, frame.tsSeconds, frame.tsNanos);
+        summary.continued = true;
+        entry = { summary, aKey: endpointKey(a.address, a.port) };
+      } else {
+        const summary = newSummary('udp', this.nextStream++, { address: src, port: srcPort }, { address: dst, port: dstPort }, frame.tsSeconds, frame.tsNanos);
+        entry = { summary, aKey: srcKey };
+      }
     }
     this.live.set(key, entry);
     countPacket(entry.summary, srcKey === entry.aKey ? 0 : 1, frame.tsSeconds, frame.tsNanos, frame.originalLength, payloadBytes);
     while (this.live.size > this.maxLive) {
-      const [oldKey, oldest] = this.live.entries().next().value as [string, { summary: ConversationSummary; aKey: string }];
-      this.live.delete(oldKey);
+      const [oldKey, oldest] = this.live.shift()!;
       this.onConversationEnd?.({ ...oldest.summary });
-      this.tombstones.set(oldKey, { stream: oldest.summary.stream, a: oldest.summary.a, b: oldest.summary.b, aKey: oldest.aKey });
+      this.tombstones.set(oldKey, {
+        stream: oldest.summary.stream,
+        aFirstInKey: oldKey.startsWith(`${oldest.aKey} `),
+        clientIsA: true,
+        baseSeq: [0, 0],
+        baseSeqSet: [false, false],
+      });
     }
     return entry.summary.stream;
   }
