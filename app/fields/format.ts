@@ -337,40 +337,38 @@ function trimZeros(text: string): string {
  * prints `-e ip.src -e ip.ttl -e ip.src` ('\t64\t192.168.1.10').
  */
 export class FirstOccurrences {
-  private readonly slotById = new Map<number, number>();
+  /** Field id -> position in the output, -1 when not asked for (ids are small and dense). */
+  private readonly slotById: Int32Array;
+  private readonly distinct: number;
+  private missing = 0;
 
   constructor(readonly fields: readonly FieldDef[]) {
-    fields.forEach((def, slot) => this.slotById.set(def.id, slot));
+    this.slotById = new Int32Array(Math.max(0, ...fields.map((def) => def.id)) + 1).fill(-1);
+    fields.forEach((def, slot) => (this.slotById[def.id] = slot));
+    this.distinct = new Set(fields.map((def) => def.id)).size;
   }
 
   /** One entry per requested field: its first node, or null when the frame has none. */
   find(roots: readonly FieldNode[]): (FieldNode | null)[] {
-    const found: (FieldNode | null)[] = new Array<FieldNode | null>(this.fields.length).fill(null);
-    let missing = this.slotById.size;
-    const stack: (readonly FieldNode[])[] = [roots];
-    const positions: number[] = [0];
-    while (stack.length > 0 && missing > 0) {
-      const top = stack.length - 1;
-      const nodes = stack[top];
-      const index = positions[top];
-      if (index >= nodes.length) {
-        stack.pop();
-        positions.pop();
-        continue;
-      }
-      positions[top] = index + 1;
-      const node = nodes[index];
-      const slot = this.slotById.get(node.field.id);
-      if (slot !== undefined && found[slot] === null) {
-        found[slot] = node;
-        missing--;
-      }
-      if (node.children) {
-        stack.push(node.children);
-        positions.push(0);
-      }
-    }
+    const found = new Array<FieldNode | null>(this.fields.length).fill(null);
+    this.missing = this.distinct;
+    this.visit(roots, found);
     return found;
+  }
+
+  /** Depth-first in tree order; true once every field has been found. */
+  private visit(nodes: readonly FieldNode[], found: (FieldNode | null)[]): boolean {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      const id = node.field.id;
+      const slot = id >= 0 && id < this.slotById.length ? this.slotById[id] : -1;
+      if (slot >= 0 && found[slot] === null) {
+        found[slot] = node;
+        if (--this.missing === 0) return true;
+      }
+      if (node.children !== null && this.visit(node.children, found)) return true;
+    }
+    return false;
   }
 }
 

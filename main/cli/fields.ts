@@ -1,6 +1,8 @@
+import type { Dissection } from '../../app/decode/dissection';
 import { FirstOccurrences, formatFieldValue } from '../../app/fields/format';
 import { fieldByName, type FieldDef } from '../../app/fields/registry';
-import { analyzeFile } from '../io/analyzeFile';
+import { TcpAnalyzer } from '../../app/tcp/analyzer';
+import { analyzeFile, type AnalyzeResult } from '../io/analyzeFile';
 import { CaptureFileError } from '../io/readCapture';
 import { UsageError } from './errors';
 
@@ -49,27 +51,47 @@ const BLOCK_CHARS = 1 << 16;
  * before a damaged part of the file are printed, then the problem is reported (as an error).
  */
 export async function runFields(file: string, fieldNames: readonly string[], write: (text: string) => void): Promise<void> {
-  const finder = new FirstOccurrences(resolveFields(fieldNames));
   let block = '';
-  const { problem } = await analyzeFile(file, {
-    withTree: true,
-    onFrame(d) {
-      const nodes = finder.find(d.tree.roots);
-      let line = '';
-      for (let i = 0; i < nodes.length; i++) {
-        const node = nodes[i];
-        if (i > 0) line += '\t';
-        if (node) line += formatFieldValue(node, d.sources);
-      }
-      block += `${line}\n`;
-      if (block.length >= BLOCK_CHARS) {
-        write(block);
-        block = '';
-      }
-    },
+  const { problem } = await readFieldValues(file, resolveFields(fieldNames), (values) => {
+    block += `${values.join('\t')}\n`;
+    if (block.length >= BLOCK_CHARS) {
+      write(block);
+      block = '';
+    }
   });
   if (block.length > 0) write(block);
   if (problem) throw new CaptureFileError(`${file}: ${problem.message}`, null, file);
+}
+
+/**
+ * Decodes a capture as tshark's single pass does (every decoder, then the TCP/UDP conversation analysis,
+ * which adds tcp.stream, relative numbers, tcp.analysis.*, and DNS messages completed across segments) and
+ * hands on each frame's first occurrence of every field, formatted as tshark prints it ('' when absent).
+ */
+export async function readFieldValues(
+  file: string,
+  fields: readonly FieldDef[],
+  onFrame: (values: string[], d: Dissection) => void,
+): Promise<AnalyzeResult> {
+  const finder = new FirstOccurrences(fields);
+  const analyzer = new TcpAnalyzer();
+  try {
+    return await analyzeFile(file, {
+      withTree: true,
+      onFrame(d) {
+        analyzer.observe(d);
+        const nodes = finder.find(d.tree.roots);
+        const values = new Array<string>(nodes.length);
+        for (let i = 0; i < nodes.length; i++) {
+          const node = nodes[i];
+          values[i] = node ? formatFieldValue(node, d.sources) : '';
+        }
+        onFrame(values, d);
+      },
+    });
+  } finally {
+    analyzer.finish();
+  }
 }
 
 function resolveFields(names: readonly string[]): FieldDef[] {

@@ -1,12 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { FirstOccurrences, formatFieldValue } from '../../app/fields/format';
 import { fieldByName, type FieldDef } from '../../app/fields/registry';
-import { analyzeFile } from '../../main/io/analyzeFile';
+import { readFieldValues } from '../../main/cli/fields';
 import { displayPath, tsharkFields } from '../helpers/tshark';
 import { encapsulationBefore } from './encapsulation';
 
 /*
- * The differential test's machinery: decode a capture in process the way `wirelens fields` does, ask
+ * The differential test's machinery: decode a capture in process as `wirelens fields` does, ask
  * tshark for the same fields, and sort every difference into
  * - out of scope: tshark reached the field through an encapsulation we do not decode (./encapsulation.ts);
  * - pending: a known difference with a stated reason (see PENDING), confirmed by running tshark again with
@@ -61,21 +60,13 @@ export interface OurDecoding {
 export async function decodeOurs(file: string, fields: readonly string[]): Promise<OurDecoding> {
   const defs = fields.map((name) => fieldByName(name));
   const known = defs.filter((def): def is FieldDef => def !== undefined);
-  const finder = new FirstOccurrences(known);
   const slots = defs.map((def) => (def ? known.indexOf(def) : -1));
   const rows: string[][] = [];
   const protocols: string[] = [];
   try {
-    const { format, problem } = await analyzeFile(file, {
-      withTree: true,
-      onFrame(d) {
-        const nodes = finder.find(d.tree.roots);
-        rows.push(slots.map((slot) => {
-          const node = slot < 0 ? null : nodes[slot];
-          return node ? formatFieldValue(node, d.sources) : '';
-        }));
-        protocols.push(d.protocols.join(':'));
-      },
+    const { format, problem } = await readFieldValues(file, known, (values, d) => {
+      rows.push(slots.map((slot) => (slot < 0 ? '' : values[slot])));
+      protocols.push(d.protocols.join(':'));
     });
     return { format, rows, protocols, error: null, problem: problem?.message ?? null };
   } catch (error) {
