@@ -76,10 +76,7 @@ async function decodeWithAnalysis(file: string, fields: readonly string[]): Prom
     rows.push({
       values: slots.map((slot) => {
         const node = slot < 0 ? null : nodes[slot];
-        if (!node) return '';
-        // tshark prints FT_NONE items (tcp.analysis.flags, the expert items) as '1' (epan/print.c,
-        // get_node_field_value); app/fields/format.ts prints '' for 'label' fields: reported to its owner.
-        return node.field.type === 'label' ? '1' : formatFieldValue(node, d.sources);
+        return node ? formatFieldValue(node, d.sources) : '';
       }),
       protocols: d.protocols.join(':'),
     });
