@@ -1,19 +1,21 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { ShellCommand } from '../app/api/channels';
 import type { CaptureInfo, CaptureProgress, CaptureStatus, DetailNode, FrameDetail } from '../app/api/types';
+import { ConversationsView } from './ConversationsView';
 import { DetailsTree } from './DetailsTree';
+import { DnsView } from './DnsView';
+import { message } from './format';
 import { HexView } from './HexView';
 import { PacketList, type TimeMode } from './PacketList';
 import { RowCache } from './rowCache';
 import { StatusBar } from './StatusBar';
+import { StreamView } from './StreamView';
 import type { Transport } from './transport';
 
 /** Status requests while loading, at most this often (progress events come every 100 ms). */
 const STATUS_INTERVAL_MS = 1000;
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+type View = 'packets' | 'conversations' | 'dns' | 'stream';
 
 /** The deepest field whose bytes cover `offset` of `source`: what a click in the hex view selects. */
 function fieldAt(nodes: readonly DetailNode[], source: number, offset: number): DetailNode | null {
@@ -43,6 +45,10 @@ export function App({ transport }: { transport: Transport }) {
   const [findOpen, setFindOpen] = useState(false);
   const [findText, setFindText] = useState('');
   const [openPath, setOpenPath] = useState('');
+  const [view, setView] = useState<View>('packets');
+  /** Views shown at least once for this capture stay mounted (their data and scroll position are kept). */
+  const [visited, setVisited] = useState<ReadonlySet<View>>(() => new Set(['packets']));
+  const [stream, setStream] = useState<number | null>(null);
   const captureRef = useRef<CaptureInfo | null>(null);
   const findInput = useRef<HTMLInputElement>(null);
   const pathInput = useRef<HTMLInputElement>(null);
@@ -64,7 +70,7 @@ export function App({ transport }: { transport: Transport }) {
           // Progress events sent before this client subscribed are summed up in the status.
           setProgress(s.progress);
           setTotal((old) => Math.max(old, s.frames));
-          if (s.problem) setError(s.frames > 0 ? `${s.problem} (the ${s.frames} frames before it are shown)` : s.problem);
+          if (s.problem) setError(s.frames > 0 ? `${s.problem} The ${s.frames.toLocaleString('en-US')} frames before that point are shown.` : s.problem);
         },
         (e: unknown) => setError(message(e)),
       );
@@ -85,6 +91,9 @@ export function App({ transport }: { transport: Transport }) {
       setDetail(null);
       setField(null);
       setError(null);
+      setView('packets');
+      setVisited(new Set(['packets']));
+      setStream(null);
       document.title = info ? `${info.name} — Wirelens` : 'Wirelens';
       if (info) refreshStatus(info.id);
     },
@@ -172,6 +181,27 @@ export function App({ transport }: { transport: Transport }) {
     [transport, capture, selected, total, findText],
   );
 
+  const showView = useCallback((next: View) => {
+    setView(next);
+    setVisited((old) => (old.has(next) ? old : new Set([...old, next])));
+  }, []);
+
+  const openStream = useCallback(
+    (n: number) => {
+      setStream(n);
+      showView('stream');
+    },
+    [showView],
+  );
+
+  const goToFrame = useCallback(
+    (n: number) => {
+      setSelected(n);
+      showView('packets');
+    },
+    [showView],
+  );
+
   const command = useCallback(
     (name: ShellCommand) => {
       switch (name) {
@@ -251,6 +281,8 @@ export function App({ transport }: { transport: Transport }) {
     if (node.length > 0) setHexSource(node.source);
   };
 
+  const loadingDone = progress !== null && progress.state !== 'loading';
+
   const highlight = field && field.length > 0 && field.source === hexSource ? { start: field.offset, end: field.offset + field.length } : null;
 
   return (
@@ -318,38 +350,95 @@ export function App({ transport }: { transport: Transport }) {
         </div>
       )}
       {capture && rows ? (
-        <main className="panes">
-          <PacketList
-            rows={rows}
-            total={total}
-            version={version}
-            selected={selected}
-            onSelect={setSelected}
-            timeMode={timeMode}
-            onTimeMode={setTimeMode}
-          />
-          <div className="lower">
-            {detail ? (
-              <DetailsTree tree={detail.tree} selected={field} onSelect={selectField} />
-            ) : (
-              <div className="details empty">Select a packet to see its fields.</div>
-            )}
-            {detail ? (
-              <HexView
-                sources={detail.sources}
-                sourceIndex={hexSource}
-                onSource={setHexSource}
-                highlight={highlight}
-                onByte={(source, offset) => {
-                  const node = fieldAt(detail.tree, source, offset);
-                  if (node) setField(node);
-                }}
-              />
-            ) : (
-              <div className="hex-pane empty" />
-            )}
-          </div>
-        </main>
+        <>
+          <nav className="view-tabs" role="tablist" aria-label="Views">
+            {(
+              [
+                ['packets', 'Packets'],
+                ['conversations', 'Conversations'],
+                ['dns', 'DNS'],
+              ] as const
+            ).map(([name, label]) => (
+              <button key={name} type="button" role="tab" aria-selected={view === name} className={view === name ? 'active' : ''} onClick={() => showView(name)}>
+                {label}
+              </button>
+            ))}
+            {stream !== null ? (
+              <span className={`stream-tab${view === 'stream' ? ' active' : ''}`}>
+                <button type="button" role="tab" aria-selected={view === 'stream'} onClick={() => showView('stream')}>
+                  TCP stream {stream}
+                </button>
+                <button
+                  type="button"
+                  aria-label="Close the stream"
+                  onClick={() => {
+                    setStream(null);
+                    if (view === 'stream') showView('packets');
+                  }}
+                >
+                  ×
+                </button>
+              </span>
+            ) : null}
+            <button
+              type="button"
+              className="follow-button"
+              disabled={detail?.tcpStream == null}
+              title={detail?.tcpStream == null ? 'Select a TCP packet to follow its stream' : `Follow TCP stream ${detail.tcpStream} of packet ${detail.number}`}
+              onClick={() => detail?.tcpStream != null && openStream(detail.tcpStream)}
+            >
+              Follow TCP stream
+            </button>
+          </nav>
+          <main className="panes" hidden={view !== 'packets'}>
+            <PacketList
+              key={capture.id}
+              rows={rows}
+              total={total}
+              version={version}
+              selected={selected}
+              onSelect={setSelected}
+              timeMode={timeMode}
+              onTimeMode={setTimeMode}
+            />
+            <div className="lower">
+              {detail ? (
+                <DetailsTree tree={detail.tree} selected={field} onSelect={selectField} />
+              ) : (
+                <div className="details empty">Select a packet to see its fields.</div>
+              )}
+              {detail ? (
+                <HexView
+                  sources={detail.sources}
+                  sourceIndex={hexSource}
+                  onSource={setHexSource}
+                  highlight={highlight}
+                  onByte={(source, offset) => {
+                    const node = fieldAt(detail.tree, source, offset);
+                    if (node) setField(node);
+                  }}
+                />
+              ) : (
+                <div className="hex-pane empty" />
+              )}
+            </div>
+          </main>
+          {visited.has('conversations') ? (
+            <main className="view-pane" hidden={view !== 'conversations'}>
+              <ConversationsView transport={transport} captureId={capture.id} complete={loadingDone} onOpenStream={openStream} />
+            </main>
+          ) : null}
+          {visited.has('dns') ? (
+            <main className="view-pane" hidden={view !== 'dns'}>
+              <DnsView transport={transport} captureId={capture.id} complete={loadingDone} frames={total} onGoToFrame={goToFrame} />
+            </main>
+          ) : null}
+          {stream !== null && visited.has('stream') ? (
+            <main className="view-pane" hidden={view !== 'stream'}>
+              <StreamView transport={transport} captureId={capture.id} captureName={capture.name} stream={stream} onGoToFrame={goToFrame} />
+            </main>
+          ) : null}
+        </>
       ) : (
         <main className="welcome">
           <h1>Wirelens</h1>

@@ -1,5 +1,5 @@
 import type { ShellCommand } from '../app/api/channels';
-import { DESKTOP_BRIDGE_KEY, type DesktopBridge, type DroppedFile } from '../app/api/desktop';
+import { DESKTOP_BRIDGE_KEY, type DesktopBridge, type DroppedFile, type SaveStreamRequest, type SaveStreamResult } from '../app/api/desktop';
 import type { MethodName, ParamsOf, ResultOf, ServiceEvent, WirelensService } from '../app/api/types';
 import { decodeWire, unwrapResponse } from '../app/api/wire';
 
@@ -13,6 +13,8 @@ export interface Transport extends WirelensService {
   openDialog?(): Promise<void>;
   /** Desktop only: the file-system path of a dropped file. */
   pathForFile?(file: DroppedFile): string;
+  /** Desktop only: one side of a stream saved through the Save dialog (the browser downloads it instead). */
+  saveStream?(request: SaveStreamRequest): Promise<SaveStreamResult>;
   onShellCommand(listener: (command: ShellCommand) => void): () => void;
 }
 
@@ -25,11 +27,12 @@ function desktopTransport(bridge: DesktopBridge): Transport {
   return {
     kind: 'desktop',
     async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-      return unwrapResponse(await bridge.call(method, params)) as ResultOf<M>;
+      return unwrapResponse(await bridge.call(method, params));
     },
     subscribe: (listener) => bridge.onEvent(listener),
     openDialog: () => bridge.openDialog(),
     pathForFile: (file) => bridge.pathForFile(file),
+    saveStream: async (request) => unwrapResponse(await bridge.saveStream(request)),
     onShellCommand: (listener) => bridge.onShellCommand(listener),
   };
 }

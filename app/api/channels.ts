@@ -24,6 +24,9 @@ export const SHELL_COMMAND_CHANNEL = `${CHANNEL_PREFIX}shell-command`;
 /** Renderer -> main: show the native Open dialog (a request without parameters). */
 export const OPEN_DIALOG_CHANNEL = `${CHANNEL_PREFIX}open-dialog`;
 
+/** Renderer -> main: save one side of a TCP stream through the native Save dialog (SaveStreamRequest). */
+export const SAVE_STREAM_CHANNEL = `${CHANNEL_PREFIX}save-stream`;
+
 /** Menu commands the renderer carries out itself. */
 export type ShellCommand = 'find' | 'find-next' | 'find-previous' | 'go-to-first' | 'go-to-last';
 

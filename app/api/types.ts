@@ -122,6 +122,8 @@ export interface FrameProblem {
 export interface FrameDetail {
   id: CaptureId;
   number: number;
+  /** The frame's tcp.stream, or null when it is not a TCP segment (what "Follow TCP stream" opens). */
+  tcpStream: number | null;
   tree: DetailNode[];
   /** [0] is the frame's captured bytes; further entries are reassembled buffers. */
   sources: ByteSource[];
@@ -164,6 +166,123 @@ export interface DnsTransaction {
   responseSeconds: number | null;
 }
 
+/** The two ends of a TCP connection: the client sent the first SYN (else the first packet's source). */
+export type StreamSide = 'client' | 'server';
+export type FollowDirection = StreamSide | 'both';
+
+/** Bytes of one side of a followed TCP stream, or a gap where the capture lacks them. */
+export interface FollowPiece {
+  side: StreamSide;
+  /** The frame whose segment (or, for a gap, whose acknowledgment) produced the piece. */
+  frame: number;
+  /** Position of the first byte in its side's stream (0 = the first byte after the SYN). */
+  offset: number;
+  /** The bytes, or null for bytes missing from the capture. */
+  bytes: Uint8Array | null;
+  length: number;
+}
+
+export interface FollowTotals {
+  /** Bytes of the stream seen, and missing (gaps), over the whole stream. */
+  bytes: number;
+  missingBytes: number;
+  gaps: number;
+}
+
+/** One TCP stream's bytes as "Follow TCP stream" shows them: both sides interleaved in capture order. */
+export interface TcpFollow {
+  id: CaptureId;
+  stream: number;
+  client: Endpoint;
+  server: Endpoint;
+  /** The requested side(s), in the order the capture completes them. */
+  pieces: FollowPiece[];
+  clientTotals: FollowTotals;
+  serverTotals: FollowTotals;
+  /** False when pieces stop short of the stream's end: it holds more than the transfer limit (the totals still count all of it). */
+  complete: boolean;
+}
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** TCP options of a side's SYN (or SYN-ACK), which fix what the connection may use. */
+export interface HandshakeOptions {
+  mss: number | null;
+  windowScale: number | null;
+  sackPermitted: boolean;
+  timestamps: boolean;
+}
+
+/** Round-trip times of the data one side sent, from its peer's ACKs (Karn's rule) and timestamp echoes. */
+export interface RttSummary {
+  samples: number;
+  minMs: number;
+  meanMs: number;
+  maxMs: number;
+  /** RFC 6298 smoothed RTT after the last sample. */
+  smoothedMs: number;
+}
+
+/** The reference stack's verdict on one side's sending (app/refstack model selection). */
+export interface ModelFit {
+  /** The congestion-control model that explains the sender best, or null when none fits. */
+  model: string | null;
+  verdict: string;
+  /** Largest congestion window the selected model reached, bytes (null without a model). */
+  maxCwnd: number | null;
+}
+
+/** What one side of a TCP connection sent and advertised. */
+export interface SideAnalysis {
+  endpoint: Endpoint;
+  frames: number;
+  /** Sum of tcp.len (retransmissions included). */
+  payloadBytes: number;
+  /** The options of this side's SYN, or null when it was not captured. */
+  handshake: HandshakeOptions | null;
+  /** Counts of Wireshark's tcp.analysis flags on this side's segments. */
+  retransmissions: number;
+  fastRetransmissions: number;
+  spuriousRetransmissions: number;
+  outOfOrder: number;
+  previousSegmentNotCaptured: number;
+  duplicateAcks: number;
+  zeroWindows: number;
+  windowFull: number;
+  keepAlives: number;
+  /** RTT of this side's data; null without samples. */
+  rtt: RttSummary | null;
+  /** Null when the side sent no data. */
+  model: ModelFit | null;
+}
+
+/** The analysis summary of one TCP stream. */
+export interface TcpStreamAnalysis {
+  id: CaptureId;
+  stream: number;
+  frames: number;
+  firstFrame: number;
+  lastFrame: number;
+  /** First frame's time relative to the capture start, and the span to the last frame, in seconds. */
+  relativeStart: number;
+  duration: number;
+  synSeen: boolean;
+  synAckSeen: boolean;
+  handshakeCompleted: boolean;
+  /** Time from the (last) SYN to the ACK of the SYN-ACK (Wireshark's tcp.analysis.initial_rtt), ms. */
+  initialRttMs: number | null;
+  /** Who sent the first FIN or RST. */
+  closedBy: StreamSide | null;
+  /** RFC 9293 states of both ends after the last segment ('ESTABLISHED', 'TIME-WAIT', ...). */
+  clientState: string;
+  serverState: string;
+  client: SideAnalysis;
+  server: SideAnalysis;
+}
+
 export interface FindResult {
   /** The first frame at or after (before, when backwards) the start that matches, or null. */
   number: number | null;
@@ -182,6 +301,10 @@ export interface ServiceMethods {
   'frame.detail': { params: { id: CaptureId; number: number }; result: FrameDetail };
   'flows.list': { params: { id: CaptureId }; result: FlowRow[] };
   'dns.transactions': { params: { id: CaptureId }; result: DnsTransaction[] };
+  /** The bytes of one TCP stream (tcp.stream), one side or both, with its gaps. */
+  'tcp.follow': { params: { id: CaptureId; stream: number; dir: FollowDirection }; result: TcpFollow };
+  /** Handshake options, RTT, analysis counts and the fitted sender model of one TCP stream. */
+  'tcp.analysis': { params: { id: CaptureId; stream: number }; result: TcpStreamAnalysis };
 }
 
 export type MethodName = keyof ServiceMethods;
@@ -201,7 +324,7 @@ export interface ServiceEvents {
 export type EventName = keyof ServiceEvents;
 export type ServiceEvent = { [E in EventName]: { type: E; payload: ServiceEvents[E] } }[EventName];
 
-export type ServiceErrorCode = 'bad-request' | 'not-found' | 'unreadable' | 'cancelled' | 'internal';
+export type ServiceErrorCode = 'bad-request' | 'not-found' | 'unreadable' | 'unwritable' | 'cancelled' | 'internal';
 
 /** The one error type every transport carries; the message is written for the user. */
 export class ServiceError extends Error {

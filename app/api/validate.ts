@@ -1,4 +1,5 @@
-import { ServiceError, type MethodName, type ParamsOf, type ServiceMethods } from './types';
+import type { SaveStreamRequest } from './desktop';
+import { ServiceError, type FollowDirection, type MethodName, type ParamsOf, type ServiceMethods, type StreamSide } from './types';
 
 /*
  * Every transport receives requests from outside the engine (a renderer, a browser); nothing in them is
@@ -11,6 +12,10 @@ export const MAX_PAGE_ROWS = 5000;
 /** Paths longer than this are not real files on any platform we run on. */
 const MAX_PATH_LENGTH = 4096;
 const MAX_FIND_TEXT = 1000;
+/** tcp.stream numbers are counted in 32 bits by Wireshark; more streams than this do not fit in a file. */
+const MAX_STREAM = 0x7fffffff;
+const FOLLOW_DIRECTIONS: readonly FollowDirection[] = ['client', 'server', 'both'];
+const STREAM_SIDES: readonly StreamSide[] = ['client', 'server'];
 
 type Validators = { [M in MethodName]: (params: Record<string, unknown>) => ParamsOf<M> };
 
@@ -29,6 +34,8 @@ const VALIDATORS: Validators = {
   'frame.detail': (p) => ({ id: captureId(p), number: integer(p, 'number', 1) }),
   'flows.list': (p) => ({ id: captureId(p) }),
   'dns.transactions': (p) => ({ id: captureId(p) }),
+  'tcp.follow': (p) => ({ id: captureId(p), stream: integer(p, 'stream', 0, MAX_STREAM), dir: oneOf(p, 'dir', FOLLOW_DIRECTIONS) }),
+  'tcp.analysis': (p) => ({ id: captureId(p), stream: integer(p, 'stream', 0, MAX_STREAM) }),
 };
 
 export const METHOD_NAMES: readonly MethodName[] = Object.keys(VALIDATORS) as MethodName[];
@@ -45,6 +52,13 @@ export function validateRequest(method: unknown, params: unknown): ParamsOf<Meth
   const fields = params ?? {};
   if (typeof fields !== 'object' || Array.isArray(fields)) throw new ServiceError('bad-request', `${method}: parameters must be an object.`);
   return VALIDATORS[method](fields as Record<string, unknown>);
+}
+
+/** What the desktop shell's "save one side of a stream" request must hold (app/api/desktop.ts). */
+export function validateSaveStream(request: unknown): SaveStreamRequest {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new ServiceError('bad-request', 'save-stream: the request must be an object.');
+  const p = request as Record<string, unknown>;
+  return { id: captureId(p), stream: integer(p, 'stream', 0, MAX_STREAM), side: oneOf(p, 'side', STREAM_SIDES) };
 }
 
 function captureId(p: Record<string, unknown>): string {
@@ -79,6 +93,12 @@ function boolean(p: Record<string, unknown>, name: string): boolean {
   const value = p[name];
   if (typeof value !== 'boolean') throw bad(name, 'true or false');
   return value;
+}
+
+function oneOf<T extends string>(p: Record<string, unknown>, name: string, values: readonly T[]): T {
+  const value = p[name];
+  if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) throw bad(name, `one of ${values.join(', ')}`);
+  return value as T;
 }
 
 function bad(name: string, expected: string): ServiceError {

@@ -23,15 +23,18 @@ export function decodeWire(text: string): unknown {
 }
 
 /** A response as it crosses a transport: the result, or the error the client rethrows. */
-export type WireResponse = { ok: true; result: unknown } | { ok: false; error: { code: ServiceErrorCode; message: string } };
+export type WireResponseOf<T> = { ok: true; result: T } | { ok: false; error: { code: ServiceErrorCode; message: string } };
+export type WireResponse = WireResponseOf<unknown>;
 
-export function errorResponse(error: unknown): WireResponse {
+export function errorResponse(error: unknown): WireResponseOf<never> {
   if (error instanceof ServiceError) return { ok: false, error: { code: error.code, message: error.message } };
   const message = error instanceof Error ? error.message : String(error);
   return { ok: false, error: { code: 'internal', message: `Internal error: ${message}` } };
 }
 
 /** The client side: the result, or a ServiceError with the server's code and message. */
+export function unwrapResponse<T>(response: WireResponseOf<T>): T;
+export function unwrapResponse(response: unknown): unknown;
 export function unwrapResponse(response: unknown): unknown {
   if (response === null || typeof response !== 'object') throw new ServiceError('internal', 'The service sent a malformed response.');
   const r = response as { ok?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };

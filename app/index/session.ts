@@ -10,6 +10,7 @@ import { FlowTable } from './flows';
 import { FrameFlag, FrameIndex } from './frameIndex';
 import { MAX_RECORD_HEADER, recordDataOffset } from './records';
 import { protocolColumn, rowColour, rowText } from './rowText';
+import { StreamReplay, type StreamReport } from './streamReplay';
 import { TcpRowIndex, isTcpProblem } from './tcpRows';
 import { formatAbsolute, formatDifference } from './timeText';
 
@@ -34,6 +35,7 @@ const MAX_READ_GAP = 64 * 1024;
 const MAX_TCP_REPLAY = 50_000;
 
 export interface FrameDetailData {
+  tcpStream: number | null;
   tree: DetailNode[];
   sources: ByteSource[];
   malformed: FrameProblem | null;
@@ -56,6 +58,8 @@ export class CaptureSession {
   private readonly tcpRows = new TcpRowIndex();
   private readonly dnsTracker = new DnsTransactionTracker();
   private malformedFrames = 0;
+  /** The last stream replayed (follow and analysis of one stream are asked for together), and how many frames it had. */
+  private replayed: { stream: number; frames: number; report: Promise<StreamReport | null> } | null = null;
 
   constructor(private readonly source: RecordSource) {}
 
@@ -138,12 +142,38 @@ export class CaptureSession {
       const tree = d.tree.roots.map((node) => detailNode(node, d, streamDirection >> 1));
       if (!replay) tree.push(noteNode(`TCP analysis not shown: the stream has more than ${MAX_TCP_REPLAY} earlier frames`));
       detail = {
+        tcpStream: streamDirection >= 0 ? streamDirection >> 1 : null,
         tree,
         sources: d.sources.map((bytes, i) => ({ name: i === 0 ? 'Frame' : `Reassembled data ${i}`, bytes: bytes.slice() })),
         malformed: d.malformed ? { layer: d.malformed.layer, offset: d.malformed.offset, message: d.malformed.message } : null,
       };
     }, number);
     return detail;
+  }
+
+  /**
+   * One TCP stream (tcp.stream) replayed from its frames indexed so far: its byte streams and analysis
+   * (./streamReplay.ts). Null when no frame of the stream has been indexed.
+   */
+  tcpStream(stream: number): Promise<StreamReport | null> {
+    const column = this.index.tcpStreamDirection;
+    const count = this.index.count;
+    const numbers: number[] = [];
+    for (let i = 0; i < count; i++) if (column[i] >= 0 && column[i] >> 1 === stream) numbers.push(i + 1);
+    if (this.replayed?.stream === stream && this.replayed.frames === numbers.length) return this.replayed.report;
+    if (numbers.length === 0) return Promise.resolve(null);
+    const report = (async () => {
+      const replay = new StreamReplay(stream);
+      await this.redecode(numbers, (d) => replay.observe(d), Infinity);
+      const ix = this.index;
+      return replay.finish({ seconds: ix.tsSeconds[0], nanos: ix.tsNanos[0] });
+    })();
+    this.replayed = { stream, frames: numbers.length, report };
+    // A failed replay (the file changed) is not kept: the next request tries again.
+    report.catch(() => {
+      if (this.replayed?.report === report) this.replayed = null;
+    });
+    return report;
   }
 
   /** The first frame from `from` on (or back) whose row text contains `text`, case-insensitively. */
@@ -194,17 +224,20 @@ export class CaptureSession {
 
   /**
    * Reads the frames `numbers` (ascending) back from the file and decodes them in order through one fresh
-   * decoder state; `visit` sees those from `withTreeFrom` on with field trees. Frames that completed an IP
-   * datagram get the frames before them replayed first, so their fragments are reassembled again.
+   * decoder state; `visit` sees each of them, those from `withTreeFrom` on with field trees. A frame that
+   * completed an IP datagram gets the REASSEMBLY_LOOKBACK frames before it decoded first (not visited),
+   * so its fragments are reassembled again.
    */
   private async redecode(numbers: readonly number[], visit: (d: Dissection) => void, withTreeFrom: number): Promise<void> {
-    let frames = numbers;
-    if (numbers.some((n) => n >= withTreeFrom && this.index.flags[n - 1] & FrameFlag.reassembled)) {
-      const lookback: number[] = [];
-      for (let n = Math.max(1, withTreeFrom - REASSEMBLY_LOOKBACK); n < withTreeFrom; n++) lookback.push(n);
-      frames = [...new Set([...numbers, ...lookback])].sort((a, b) => a - b);
+    const lookback: number[] = [];
+    let covered = 0;
+    for (const n of numbers) {
+      if (!(this.index.flags[n - 1] & FrameFlag.reassembled)) continue;
+      for (let k = Math.max(1, n - REASSEMBLY_LOOKBACK, covered + 1); k < n; k++) lookback.push(k);
+      covered = Math.max(covered, n - 1);
     }
-    const visited = frames === numbers ? null : new Set(numbers);
+    const frames = lookback.length === 0 ? numbers : mergeAscending(numbers, lookback);
+    const visited = lookback.length === 0 ? null : new Set(numbers);
     const state = newCaptureState();
     for (const raw of await this.readFrames(frames)) {
       const d = decodeFrame(state, raw, raw.number >= withTreeFrom);
@@ -254,6 +287,18 @@ export class CaptureSession {
     }
     return frames;
   }
+}
+
+/** The union of two ascending lists, ascending, without duplicates. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (out.length === 0 || out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 /** Byte just past the longest possible record of frame n (header + captured bytes). */

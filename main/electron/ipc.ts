@@ -1,8 +1,9 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { OPEN_DIALOG_CHANNEL, requestChannel } from '../../app/api/channels';
-import { ServiceError } from '../../app/api/types';
-import { METHOD_NAMES } from '../../app/api/validate';
-import { errorResponse, type WireResponse } from '../../app/api/wire';
+import { OPEN_DIALOG_CHANNEL, SAVE_STREAM_CHANNEL, requestChannel } from '../../app/api/channels';
+import type { SaveStreamRequest, SaveStreamResult } from '../../app/api/desktop';
+import { ServiceError, type MethodName, type ResultOf } from '../../app/api/types';
+import { METHOD_NAMES, validateSaveStream } from '../../app/api/validate';
+import { errorResponse, type WireResponseOf } from '../../app/api/wire';
 import type { CaptureService } from '../service/service';
 
 export interface IpcOptions {
@@ -10,6 +11,8 @@ export interface IpcOptions {
   /** True for requests from our own page (Electron security checklist: validate every IPC sender). */
   trustedSender(event: IpcMainInvokeEvent): boolean;
   showOpenDialog(event: IpcMainInvokeEvent): Promise<void>;
+  /** Asks where to save one side of a stream and writes it there (./saveStream.ts). */
+  saveStream(request: SaveStreamRequest): Promise<SaveStreamResult>;
 }
 
 /**
@@ -18,17 +21,27 @@ export interface IpcOptions {
  * the service's code and message. Parameters are validated by service.handle.
  */
 export function registerIpcHandlers(ipcMain: IpcMain, options: IpcOptions): void {
-  for (const method of METHOD_NAMES) {
-    ipcMain.handle(requestChannel(method), async (event, params: unknown): Promise<WireResponse> => {
-      if (!options.trustedSender(event)) return errorResponse(new ServiceError('bad-request', 'Request from an unknown page.'));
+  const untrusted = () => errorResponse(new ServiceError('bad-request', 'Request from an unknown page.'));
+  const serve = <M extends MethodName>(method: M) =>
+    ipcMain.handle(requestChannel(method), async (event, params: unknown): Promise<WireResponseOf<ResultOf<M>>> => {
+      if (!options.trustedSender(event)) return untrusted();
       try {
-        return { ok: true, result: await options.service.handle(method, params) };
+        // service.handle validated the parameters against the contract of `method`, so its result is that method's.
+        return { ok: true, result: (await options.service.handle(method, params)) as ResultOf<M> };
       } catch (error) {
         return errorResponse(error);
       }
     });
-  }
+  for (const method of METHOD_NAMES) serve(method);
   ipcMain.handle(OPEN_DIALOG_CHANNEL, async (event) => {
     if (options.trustedSender(event)) await options.showOpenDialog(event);
+  });
+  ipcMain.handle(SAVE_STREAM_CHANNEL, async (event, request: unknown): Promise<WireResponseOf<SaveStreamResult>> => {
+    if (!options.trustedSender(event)) return untrusted();
+    try {
+      return { ok: true, result: await options.saveStream(validateSaveStream(request)) };
+    } catch (error) {
+      return errorResponse(error);
+    }
   });
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
@@ -9,6 +10,7 @@ import { registerIpcHandlers } from './ipc';
 import { captureFromArgv } from './launchFile';
 import { menuTemplate } from './menu';
 import { RecentFiles } from './recentFiles';
+import { saveStreamSide } from './saveStream';
 
 /*
  * The Electron entry (out/main/index.js): one window showing one capture at a time. Captures are opened
@@ -80,7 +82,20 @@ async function start(): Promise<void> {
     // The page shows failures itself once loaded; before that (a bad file on the command line) only a dialog can.
     else if (event.type === 'capture.failed' && (!window || window.webContents.isLoading())) dialog.showErrorBox('Cannot open capture', event.payload.message);
   });
-  registerIpcHandlers(ipcMain, { service, trustedSender, showOpenDialog: () => showOpenDialog() });
+  registerIpcHandlers(ipcMain, {
+    service,
+    trustedSender,
+    showOpenDialog: () => showOpenDialog(),
+    saveStream: (request) =>
+      saveStreamSide(service, request, captureName(request.id), {
+        async choosePath(suggestedName) {
+          const options = { title: 'Save stream bytes', defaultPath: join(app.getPath('documents'), suggestedName) };
+          const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+          return result.canceled || !result.filePath ? null : result.filePath;
+        },
+        writeFile: (path, bytes) => writeFile(path, bytes),
+      }),
+  });
   createWindow();
   const first = pendingFile ?? captureFromArgv(process.argv, app.isPackaged, process.cwd()) ?? firstStartSample();
   if (first) await openCapture(first);
@@ -122,6 +137,10 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 async function openCapture(path: string): Promise<void> {
   // The renderer shows the capture when the 'capture.opened' event arrives; failures arrive as 'capture.failed'.
   await service.openFromShell(path);
+}
+
+function captureName(id: string): string {
+  return current?.id === id ? current.name : 'capture';
 }
 
 /** On the very first start (nothing ever opened) the bundled sample shows what the app does. */

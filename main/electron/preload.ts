@@ -1,8 +1,18 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { EVENT_CHANNEL, OPEN_DIALOG_CHANNEL, REQUEST_CHANNELS, SHELL_COMMAND_CHANNEL, SHELL_COMMANDS, requestChannel, type ShellCommand } from '../../app/api/channels';
-import { DESKTOP_BRIDGE_KEY, type DesktopBridge } from '../../app/api/desktop';
-import type { ServiceEvent } from '../../app/api/types';
+import {
+  EVENT_CHANNEL,
+  OPEN_DIALOG_CHANNEL,
+  REQUEST_CHANNELS,
+  SAVE_STREAM_CHANNEL,
+  SHELL_COMMAND_CHANNEL,
+  SHELL_COMMANDS,
+  requestChannel,
+  type ShellCommand,
+} from '../../app/api/channels';
+import { DESKTOP_BRIDGE_KEY, type DesktopBridge, type SaveStreamResult } from '../../app/api/desktop';
+import type { MethodName, ResultOf, ServiceEvent } from '../../app/api/types';
 import { isMethodName } from '../../app/api/validate';
+import type { WireResponseOf } from '../../app/api/wire';
 
 /*
  * The only door between the sandboxed renderer and the main process: a fixed set of 'wirelens:'
@@ -11,10 +21,11 @@ import { isMethodName } from '../../app/api/validate';
  */
 
 const bridge: DesktopBridge = {
-  call(method, params) {
+  call<M extends MethodName>(method: M, params: unknown) {
     const channel = isMethodName(method) ? requestChannel(method) : '';
     if (!REQUEST_CHANNELS.includes(channel)) return Promise.reject(new Error(`Unknown request '${String(method)}'.`));
-    return ipcRenderer.invoke(channel, params) as Promise<unknown>;
+    // main/electron/ipc.ts answers every request channel with the wire response of its method.
+    return ipcRenderer.invoke(channel, params) as Promise<WireResponseOf<ResultOf<M>>>;
   },
   onEvent(listener) {
     const forward = (_event: IpcRendererEvent, serviceEvent: ServiceEvent) => listener(serviceEvent);
@@ -30,6 +41,9 @@ const bridge: DesktopBridge = {
   },
   async openDialog() {
     await ipcRenderer.invoke(OPEN_DIALOG_CHANNEL);
+  },
+  saveStream(request) {
+    return ipcRenderer.invoke(SAVE_STREAM_CHANNEL, request) as Promise<WireResponseOf<SaveStreamResult>>;
   },
   pathForFile(file) {
     return webUtils.getPathForFile(file as File);

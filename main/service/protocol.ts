@@ -1,4 +1,4 @@
-import type { DnsTransaction, FindResult, FlowRow, FrameRow } from '../../app/api/types';
+import type { DnsTransaction, FindResult, FlowRow, FollowDirection, FrameRow, TcpFollow, TcpStreamAnalysis } from '../../app/api/types';
 import type { FrameDetailData } from '../../app/index/session';
 
 /*
@@ -17,6 +17,9 @@ export interface WorkerMethods {
   find: { params: { text: string; from: number; backwards: boolean }; result: FindResult };
   flows: { params: Record<string, never>; result: FlowRow[] };
   dns: { params: Record<string, never>; result: DnsTransaction[] };
+  /** Null when the stream has no frame indexed (yet). */
+  follow: { params: { stream: number; dir: FollowDirection }; result: Omit<TcpFollow, 'id'> | null };
+  streamAnalysis: { params: { stream: number }; result: Omit<TcpStreamAnalysis, 'id'> | null };
 }
 
 export type WorkerMethod = keyof WorkerMethods;

@@ -120,6 +120,18 @@ export class CaptureService implements WirelensService {
         return this.ask(this.capture((params as ParamsOf<'flows.list'>).id), 'flows', {});
       case 'dns.transactions':
         return this.ask(this.capture((params as ParamsOf<'dns.transactions'>).id), 'dns', {});
+      case 'tcp.follow': {
+        const p = params as ParamsOf<'tcp.follow'>;
+        const follow = await this.ask(this.capture(p.id), 'follow', { stream: p.stream, dir: p.dir });
+        if (!follow) throw noStream(p.stream);
+        return { id: p.id, ...follow };
+      }
+      case 'tcp.analysis': {
+        const p = params as ParamsOf<'tcp.analysis'>;
+        const analysis = await this.ask(this.capture(p.id), 'streamAnalysis', { stream: p.stream });
+        if (!analysis) throw noStream(p.stream);
+        return { id: p.id, ...analysis };
+      }
     }
   }
 
@@ -143,7 +155,7 @@ export class CaptureService implements WirelensService {
       worker.on('message', (message: FromWorker) => {
         this.receive(capture, message);
         if (message.kind === 'progress') opened();
-        else if (message.kind === 'failed') failed(new ServiceError('unreadable', `Cannot open ${info.name}: ${message.message}`));
+        else if (message.kind === 'failed') failed(new ServiceError('unreadable', `Cannot open ${info.name}: ${withoutPath(message.message, absolute)}`));
       });
       worker.on('error', (error) => {
         this.workerGone(capture, `The capture worker failed: ${error.message}`);
@@ -250,6 +262,15 @@ export class CaptureService implements WirelensService {
   private emit(event: ServiceEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** The reader's messages may start with the path, which the service's own message already names. */
+function withoutPath(text: string, path: string): string {
+  return text.startsWith(`${path}: `) ? text.slice(path.length + 2) : text;
+}
+
+function noStream(stream: number): ServiceError {
+  return new ServiceError('not-found', `There is no TCP stream ${stream} in the capture (yet).`);
 }
 
 async function fileSize(path: string): Promise<number> {

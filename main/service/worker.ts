@@ -74,6 +74,12 @@ async function answer(method: WorkerMethod, params: WorkerMethods[WorkerMethod][
       return session.flows();
     case 'dns':
       return session.dnsTransactions();
+    case 'follow': {
+      const p = params as WorkerMethods['follow']['params'];
+      return (await session.tcpStream(p.stream))?.follow(p.dir) ?? null;
+    }
+    case 'streamAnalysis':
+      return (await session.tcpStream((params as WorkerMethods['streamAnalysis']['params']).stream))?.analysis ?? null;
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../../../app/api/types';
-import { METHOD_NAMES, MAX_PAGE_ROWS, isMethodName, validateRequest } from '../../../app/api/validate';
+import { METHOD_NAMES, MAX_PAGE_ROWS, isMethodName, validateRequest, validateSaveStream } from '../../../app/api/validate';
 
 function refusal(method: unknown, params: unknown): string {
   try {
@@ -15,7 +15,7 @@ function refusal(method: unknown, params: unknown): string {
 describe('validateRequest', () => {
   it('knows exactly the contract methods', () => {
     expect([...METHOD_NAMES].sort()).toEqual(
-      ['capture.close', 'capture.list', 'capture.open', 'capture.status', 'dns.transactions', 'flows.list', 'frame.detail', 'frames.find', 'frames.page'].sort(),
+      ['capture.close', 'capture.list', 'capture.open', 'capture.status', 'dns.transactions', 'flows.list', 'frame.detail', 'frames.find', 'frames.page', 'tcp.analysis', 'tcp.follow'].sort(),
     );
     expect(isMethodName('toString')).toBe(false);
     expect(isMethodName('__proto__')).toBe(false);
@@ -40,5 +40,22 @@ describe('validateRequest', () => {
     expect(refusal('capture.open', { path: 'x'.repeat(5000) })).toMatch(/'path'/);
     expect(refusal('capture.open', { path: '/tmp/a.pcap\0.txt' })).toMatch(/NUL/);
     expect(validateRequest('capture.open', { path: '/tmp/a.pcap' })).toEqual({ path: '/tmp/a.pcap' });
+  });
+
+  it('checks stream numbers and directions of the tcp.* requests', () => {
+    expect(validateRequest('tcp.follow', { id: 'c1', stream: 0, dir: 'both' })).toEqual({ id: 'c1', stream: 0, dir: 'both' });
+    expect(validateRequest('tcp.analysis', { id: 'c1', stream: 12 })).toEqual({ id: 'c1', stream: 12 });
+    expect(refusal('tcp.follow', { id: 'c1', stream: 0, dir: 'up' })).toBe("Parameter 'dir' must be one of client, server, both.");
+    expect(refusal('tcp.follow', { id: 'c1', stream: 0 })).toMatch(/'dir'/);
+    expect(refusal('tcp.analysis', { id: 'c1', stream: -1 })).toMatch(/'stream'/);
+    expect(refusal('tcp.analysis', { id: 'c1', stream: 2 ** 31 })).toMatch(/'stream'/);
+    expect(refusal('tcp.analysis', { id: 'c1', stream: '3' })).toMatch(/'stream'/);
+  });
+
+  it('checks the desktop save-stream request', () => {
+    expect(validateSaveStream({ id: 'c2', stream: 5, side: 'server', data: 'x' })).toEqual({ id: 'c2', stream: 5, side: 'server' });
+    expect(() => validateSaveStream({ id: 'c2', stream: 5, side: 'both' })).toThrow("Parameter 'side' must be one of client, server.");
+    expect(() => validateSaveStream(null)).toThrow(/must be an object/);
+    expect(() => validateSaveStream([1])).toThrow(/must be an object/);
   });
 });

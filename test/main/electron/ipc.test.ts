@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { SaveStreamRequest, SaveStreamResult } from '../../../app/api/desktop';
 import { ServiceError } from '../../../app/api/types';
 import { METHOD_NAMES } from '../../../app/api/validate';
 import { registerIpcHandlers } from '../../../main/electron/ipc';
@@ -11,13 +12,15 @@ function setUp(handle: (method: unknown, params: unknown) => Promise<unknown>) {
   const handlers = new Map<string, Handler>();
   const ipcMain = { handle: (channel: string, handler: Handler) => handlers.set(channel, handler) } as unknown as IpcMain;
   const showOpenDialog = vi.fn(async () => undefined);
+  const saveStream = vi.fn(async (request: SaveStreamRequest): Promise<SaveStreamResult> => ({ path: `/saved/${request.side}.bin`, bytes: 10, missingBytes: 0, complete: true }));
   const service = { handle: vi.fn(handle) } as unknown as CaptureService;
   registerIpcHandlers(ipcMain, {
     service,
     trustedSender: (event) => (event as unknown as { senderFrame: { url: string } }).senderFrame.url === 'file:///app/out/renderer/index.html',
     showOpenDialog,
+    saveStream,
   });
-  return { handlers, service, showOpenDialog };
+  return { handlers, service, showOpenDialog, saveStream };
 }
 
 const trusted = { senderFrame: { url: 'file:///app/out/renderer/index.html' } } as unknown as IpcMainInvokeEvent;
@@ -26,7 +29,9 @@ const stranger = { senderFrame: { url: 'https://evil.example/' } } as unknown as
 describe('IPC handlers', () => {
   it('registers one prefixed channel per contract method, and the open dialog', () => {
     const { handlers } = setUp(async () => null);
-    expect([...handlers.keys()].sort()).toEqual([...METHOD_NAMES.map((m) => `wirelens:${m}`), 'wirelens:open-dialog'].sort());
+    expect([...handlers.keys()].sort()).toEqual([...METHOD_NAMES.map((m) => `wirelens:${m}`), 'wirelens:open-dialog', 'wirelens:save-stream'].sort());
+    expect(handlers.has('wirelens:tcp.follow')).toBe(true);
+    expect(handlers.has('wirelens:tcp.analysis')).toBe(true);
   });
 
   it('answers with the service result', async () => {
@@ -56,5 +61,23 @@ describe('IPC handlers', () => {
     expect(showOpenDialog).not.toHaveBeenCalled();
     await handlers.get('wirelens:open-dialog')?.(trusted);
     expect(showOpenDialog).toHaveBeenCalledTimes(1);
+  });
+
+  it('saves a stream side only for a valid request from our page', async () => {
+    const { handlers, saveStream } = setUp(async () => null);
+    const save = handlers.get('wirelens:save-stream');
+    await expect(save?.(trusted, { id: 'c1', stream: 3, side: 'server' })).resolves.toEqual({
+      ok: true,
+      result: { path: '/saved/server.bin', bytes: 10, missingBytes: 0, complete: true },
+    });
+    expect(saveStream).toHaveBeenCalledWith({ id: 'c1', stream: 3, side: 'server' });
+    // Extra fields are dropped, wrong ones refused, strangers ignored.
+    await save?.(trusted, { id: 'c1', stream: 3, side: 'client', path: '/etc/passwd' });
+    expect(saveStream).toHaveBeenLastCalledWith({ id: 'c1', stream: 3, side: 'client' });
+    await expect(save?.(trusted, { id: 'c1', stream: 3, side: 'both' })).resolves.toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    await expect(save?.(trusted, { id: 'c1', stream: -1, side: 'client' })).resolves.toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    await expect(save?.(trusted, 'c1')).resolves.toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    await expect(save?.(stranger, { id: 'c1', stream: 3, side: 'client' })).resolves.toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(saveStream).toHaveBeenCalledTimes(2);
   });
 });

@@ -122,6 +122,8 @@ describe('Electron main', () => {
   it('registers the service channels and the open dialog, all prefixed', () => {
     expect(electron.handled).toContain('wirelens:frames.page');
     expect(electron.handled).toContain('wirelens:open-dialog');
+    expect(electron.handled).toContain('wirelens:save-stream');
+    expect(electron.handled).toContain('wirelens:tcp.follow');
     expect(electron.handled.every((channel) => channel.startsWith('wirelens:'))).toBe(true);
   });
 

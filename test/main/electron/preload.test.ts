@@ -26,7 +26,7 @@ describe('preload', () => {
 
   it('exposes only the desktop bridge, under one name', () => {
     expect([...electron.exposed.keys()]).toEqual(['wirelens']);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'onShellCommand', 'openDialog', 'pathForFile']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'onShellCommand', 'openDialog', 'pathForFile', 'saveStream']);
   });
 
   it('invokes the prefixed channel of a contract method', async () => {
@@ -60,6 +60,11 @@ describe('preload', () => {
     expect(seen).toEqual([{ type: 'capture.closed', payload: { id: 'c1' } }]);
     stop();
     expect(electron.removeListener).toHaveBeenCalledWith('wirelens:event', forward);
+  });
+
+  it('asks main to save a stream side on its own channel', async () => {
+    await bridge.saveStream({ id: 'c1', stream: 2, side: 'client' });
+    expect(electron.invoke).toHaveBeenCalledWith('wirelens:save-stream', { id: 'c1', stream: 2, side: 'client' });
   });
 
   it('asks Electron for the path of a dropped file', () => {

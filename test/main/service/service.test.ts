@@ -10,6 +10,7 @@ import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
 
 const corpus = existsSync(CORPUS_DIR);
 const DNS_UDP = join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap');
+const RETRANS = join(CORPUS_DIR, 'arkime/pcap/wireshark-retrans.pcap');
 
 /** Resolves with the first event that satisfies `test`. */
 function nextEvent(service: CaptureService, test: (event: ServiceEvent) => boolean): Promise<ServiceEvent> {
@@ -111,6 +112,26 @@ describe.skipIf(!corpus)('CaptureService (worker threads, corpus files)', () => 
     await service.call('capture.close', { id: info.id });
     expect(((await closed) as { payload: unknown }).payload).toEqual({ id: info.id });
     expect((await rejection(service.call('capture.status', { id: info.id }))).code).toBe('not-found');
+  });
+
+  it('follows and analyses a TCP stream in the worker, and says when there is no such stream', async () => {
+    const done = nextEvent(service, (e) => e.type === 'capture.progress' && e.payload.state === 'done');
+    const info = await service.call('capture.open', { path: RETRANS });
+    await done;
+    const follow = await service.call('tcp.follow', { id: info.id, stream: 0, dir: 'server' });
+    expect(follow).toMatchObject({ id: info.id, stream: 0, client: { address: '172.17.96.143', port: 59221 }, complete: true });
+    expect(follow.pieces.length).toBeGreaterThan(0);
+    expect(follow.pieces.every((p) => p.side === 'server')).toBe(true);
+    // Bytes cross the worker boundary as bytes; the server's answer starts with the HTTP status line.
+    expect(follow.pieces[0].bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(follow.pieces[0].bytes!).toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const analysis = await service.call('tcp.analysis', { id: info.id, stream: 0 });
+    expect(analysis).toMatchObject({ id: info.id, stream: 0, firstFrame: 1, synSeen: true, handshakeCompleted: true });
+    const missing = await rejection(service.call('tcp.follow', { id: info.id, stream: 7, dir: 'both' }));
+    expect(missing.code).toBe('not-found');
+    expect(missing.message).toBe('There is no TCP stream 7 in the capture (yet).');
+    expect((await rejection(service.handle('tcp.follow', { id: info.id, stream: 0, dir: 'sideways' }))).code).toBe('bad-request');
+    expect((await rejection(service.handle('tcp.analysis', { id: info.id, stream: -1 }))).code).toBe('bad-request');
   });
 
   it('keeps at most maxCaptures open, closing the oldest', async () => {
