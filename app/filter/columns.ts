@@ -69,28 +69,56 @@ function storageOf(def: FieldDef): Storage {
   }
 }
 
-/** The occurrences of one field: frame numbers ascending, and their values (none for presence). */
+type ValueArray = Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * The occurrences of one field: frame numbers ascending, and their values (none for presence), in the
+ * narrowest array their width allows. While the k-th occurrence is in frame k (a field every frame has
+ * once: frame.len, eth.src in an Ethernet capture) the frame numbers are implicit and not stored.
+ */
 class OccurrenceList {
-  frames = new Uint32Array(INITIAL_OCCURRENCES);
-  values: Uint32Array | null;
+  /** null while the list is dense: occurrence i is in frame i + 1. */
+  frames: Uint32Array | null = null;
+  values: ValueArray | null;
   count = 0;
 
-  constructor(readonly storage: Storage) {
-    this.values = storage === 'presence' ? null : new Uint32Array(INITIAL_OCCURRENCES);
+  constructor(
+    readonly storage: Storage,
+    bits: number,
+  ) {
+    if (storage === 'presence') this.values = null;
+    else if (storage === 'number' && bits <= 8) this.values = new Uint8Array(INITIAL_OCCURRENCES);
+    else if (storage === 'number' && bits <= 16) this.values = new Uint16Array(INITIAL_OCCURRENCES);
+    else this.values = new Uint32Array(INITIAL_OCCURRENCES);
+  }
+
+  /** The frame of occurrence i. */
+  frameAt(i: number): number {
+    return this.frames ? this.frames[i] : i + 1;
   }
 
   push(frame: number, value: number): void {
-    if (this.count === this.frames.length) {
-      this.frames = grow(this.frames, new Uint32Array(this.count * 2));
-      if (this.values) this.values = grow(this.values, new Uint32Array(this.count * 2));
+    if (this.values && this.count === this.values.length) this.values = grown(this.values, this.count * 2);
+    if (!this.frames && frame !== this.count + 1) {
+      this.frames = new Uint32Array(Math.max(INITIAL_OCCURRENCES, this.count * 2));
+      for (let i = 0; i < this.count; i++) this.frames[i] = i + 1;
     }
-    this.frames[this.count] = frame;
+    if (this.frames) {
+      if (this.count === this.frames.length) this.frames = grown(this.frames, this.count * 2);
+      this.frames[this.count] = frame;
+    }
     if (this.values) this.values[this.count] = value;
     this.count++;
   }
 
+  /** Gives back the room kept for growth. */
+  trim(): void {
+    if (this.frames) this.frames = this.frames.slice(0, this.count);
+    if (this.values) this.values = this.values.slice(0, this.count);
+  }
+
   get memoryBytes(): number {
-    return this.frames.byteLength + (this.values?.byteLength ?? 0);
+    return (this.frames?.byteLength ?? 0) + (this.values?.byteLength ?? 0);
   }
 }
 
@@ -112,7 +140,7 @@ export class FieldColumns {
   constructor(names: readonly string[] = DEFAULT_INDEXED_FIELDS) {
     this.fields = names.map((name) => fieldByName(name)).filter((def): def is FieldDef => def !== undefined);
     this.fields.forEach((def, code) => this.codes.set(def.id, code));
-    this.lists = this.fields.map((def) => new OccurrenceList(storageOf(def)));
+    this.lists = this.fields.map((def) => new OccurrenceList(storageOf(def), def.type === 'bool' ? 8 : def.bits));
   }
 
   /** A tree for decodeFrame that keeps only what add() reads (and protocol nodes, for the TCP analysis). */
@@ -124,6 +152,13 @@ export class FieldColumns {
   add(d: Dissection): void {
     this.frames++;
     this.collect(d, d.tree.roots);
+  }
+
+  /** Gives back the room kept for growth, once the capture is read (adding more frames still works). */
+  trim(): void {
+    for (const list of this.lists) list.trim();
+    this.timeSeconds = this.timeSeconds.slice(0, this.times);
+    this.timeNanos = this.timeNanos.slice(0, this.times);
   }
 
   /** Whether the index holds every field the filter reads (else the filter needs re-decoded trees). */
@@ -166,7 +201,7 @@ export class FieldColumns {
         const present = new Uint8Array(to - from + 1);
         for (const code of slotCodes[plan.slot]) {
           const list = this.lists[code];
-          for (let i = firstAtOrAfter(list, from); i < list.count && list.frames[i] <= to; i++) present[list.frames[i] - from] = 1;
+          for (let i = firstAtOrAfter(list, from); i < list.count && list.frameAt(i) <= to; i++) present[list.frameAt(i) - from] = 1;
         }
         return present;
       }
@@ -197,7 +232,7 @@ export class FieldColumns {
       const values = list.values;
       if (!values) continue;
       const storage = list.storage;
-      for (let i = firstAtOrAfter(list, from); i < list.count && list.frames[i] <= to; i++) {
+      for (let i = firstAtOrAfter(list, from); i < list.count && list.frameAt(i) <= to; i++) {
         const stored = values[i];
         let ok: boolean;
         if (storage === 'object') {
@@ -206,7 +241,7 @@ export class FieldColumns {
         } else {
           ok = test(this.value(code, stored));
         }
-        const at = list.frames[i] - from;
+        const at = list.frameAt(i) - from;
         if (ok) passed[at] = 1;
         else if (failed) failed[at] = 1;
       }
@@ -307,7 +342,7 @@ class ColumnRow implements Occurrences {
     for (let k = 0; k < codes.length; k++) {
       const list = this.columns.lists[codes[k]];
       if (!list.values) continue;
-      for (let i = this.advance(slot, k); i < list.count && list.frames[i] === this.frame; i++) values.push(this.columns.value(codes[k], list.values[i]));
+      for (let i = this.advance(slot, k); i < list.count && list.frameAt(i) === this.frame; i++) values.push(this.columns.value(codes[k], list.values[i]));
     }
     return values;
   }
@@ -317,7 +352,7 @@ class ColumnRow implements Occurrences {
     let count = 0;
     for (let k = 0; k < codes.length; k++) {
       const list = this.columns.lists[codes[k]];
-      for (let i = this.advance(slot, k); i < list.count && list.frames[i] === this.frame; i++) count++;
+      for (let i = this.advance(slot, k); i < list.count && list.frameAt(i) === this.frame; i++) count++;
     }
     return count;
   }
@@ -331,7 +366,7 @@ class ColumnRow implements Occurrences {
   private advance(slot: number, k: number): number {
     const list = this.columns.lists[this.slotCodes[slot][k]];
     let i = this.cursors[slot][k];
-    while (i < list.count && list.frames[i] < this.frame) i++;
+    while (i < list.count && list.frameAt(i) < this.frame) i++;
     this.cursors[slot][k] = i;
     return i;
   }
@@ -343,7 +378,7 @@ function firstAtOrAfter(list: OccurrenceList, frame: number): number {
   let high = list.count;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (list.frames[middle] < frame) low = middle + 1;
+    if (list.frameAt(middle) < frame) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -431,6 +466,13 @@ function hex(bytes: Uint8Array): string {
 }
 
 function grow<T extends { set(source: ArrayLike<number>): void }>(old: ArrayLike<number>, bigger: T): T {
+  bigger.set(old);
+  return bigger;
+}
+
+/** A copy of a value or frame array with room for `capacity` elements, of the same width. */
+function grown<T extends ValueArray>(old: T, capacity: number): T {
+  const bigger = new (old.constructor as new (length: number) => T)(capacity);
   bigger.set(old);
   return bigger;
 }

@@ -68,10 +68,19 @@ describe('FieldColumns', () => {
     expect(Array.from(columns.select(compiled('eth.src == 08:00:27:19:1c:78')))).toEqual([1]);
   });
 
-  it('stores 8 bytes per valued occurrence, 4 per presence', () => {
-    const columns = new FieldColumns(['ip.ttl', 'tcp']);
+  it('stores values in their width, and frame numbers only for fields not in every frame once', () => {
+    const columns = new FieldColumns(['ip.ttl', 'tcp', 'udp', 'udp.srcport']);
     for (let i = 0; i < 64; i++) columns.add(tcpSyn(i + 1));
-    expect(columns.memoryBytes).toBe(64 * 8 + 64 * 4);
+    const dns = dnsQuery();
+    dns.frame.number = 65;
+    columns.add(dns);
+    columns.trim();
+    // ip.ttl: 65 one-byte values; tcp: dense presence, nothing; udp: frame 65; udp.srcport: frame 65 and 2 bytes.
+    expect(columns.memoryBytes).toBe(65 + 4 + 4 + 2);
+    expect(Array.from(columns.select(compiled('ip.ttl == 64 && !udp')))).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+    expect(Array.from(columns.select(compiled('udp.srcport == 21536')))).toEqual([65]);
+    columns.add(tcpSyn(66));
+    expect(Array.from(columns.select(compiled('tcp'), 60))).toEqual([60, 61, 62, 63, 64, 66]);
   });
 });
 
