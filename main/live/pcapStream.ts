@@ -25,6 +25,8 @@ const MAGIC_MICROS = 0xa1b2c3d4;
 const MAGIC_NANOS = 0xa1b23c4d;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const LINKTYPE_RESERVED_BITS = 0x03ff0000;
+/** Work on the stream between two turns of the event loop (see yieldToEventLoop). */
+const DEFAULT_YIELD_AFTER_MS = 20;
 
 /** Receives the stream's bytes after the guard checked them and before pcap-parser parses them. */
 export interface PcapStreamTap {
@@ -66,12 +68,21 @@ export class PcapCaplenGuard extends EventEmitter implements PcapParserInput {
   /** Stream offset of the record whose header is being collected. */
   private recordStart = 0;
 
+  /** Milliseconds spent on chunks since the source last paused for the event loop. */
+  private busyMs = 0;
+
   constructor(
     private readonly source: Readable,
     private readonly tap: PcapStreamTap | null = null,
+    private readonly yieldAfterMs = DEFAULT_YIELD_AFTER_MS,
   ) {
     super();
-    source.on('data', (chunk: Buffer) => this.scan(chunk));
+    source.on('data', (chunk: Buffer) => {
+      const started = performance.now();
+      this.scan(chunk);
+      this.busyMs += performance.now() - started;
+      if (this.busyMs >= this.yieldAfterMs && this.phase !== 'stopped') this.yieldToEventLoop();
+    });
     source.on('end', () => this.end());
     source.on('error', (error: Error) => {
       if (this.phase !== 'stopped') this.emit('error', error);
@@ -87,6 +98,20 @@ export class PcapCaplenGuard extends EventEmitter implements PcapParserInput {
   resume(): this {
     if (this.phase !== 'stopped') this.source.resume();
     return this;
+  }
+
+  /**
+   * Lets timers and other I/O run. libuv reads a busy pipe up to 32 times per poll (2 MiB, some 20 000
+   * frames of analysis) before anything else runs, which would make progress updates come in bursts; a
+   * short pause every yieldAfterMs of work keeps them steady. The bytes wait in the pipe meanwhile (and
+   * the helper's kernel buffer behind it), so nothing is lost while the reader keeps up on average.
+   */
+  private yieldToEventLoop(): void {
+    this.busyMs = 0;
+    this.source.pause();
+    setImmediate(() => {
+      if (this.phase !== 'stopped') this.source.resume();
+    });
   }
 
   private scan(chunk: Buffer): void {
