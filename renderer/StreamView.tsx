@@ -173,23 +173,26 @@ interface Row {
 
 const SIDE_ROWS: readonly Row[] = [
   { label: 'Packets', value: (s) => integer(s.frames) },
-  { label: 'Payload bytes (tcp.len)', value: (s) => integer(s.payloadBytes) },
-  { label: 'Bytes missing (gaps)', value: (_s, missing) => integer(missing) },
+  { label: 'Payload bytes', value: (s) => integer(s.payloadBytes) },
+  { label: 'Bytes missing', value: (_s, missing) => integer(missing) },
   { label: 'MSS', value: (s) => (s.handshake ? (s.handshake.mss === null ? 'none' : String(s.handshake.mss)) : 'no SYN seen') },
   { label: 'Window scale', value: (s) => (s.handshake ? (s.handshake.windowScale === null ? 'none' : `${s.handshake.windowScale} (×${2 ** s.handshake.windowScale})`) : '—') },
   { label: 'SACK permitted', value: (s) => (s.handshake ? yesNo(s.handshake.sackPermitted) : '—') },
   { label: 'Timestamps', value: (s) => (s.handshake ? yesNo(s.handshake.timestamps) : '—') },
   { label: 'Retransmissions', value: (s) => `${integer(s.retransmissions)} (${integer(s.fastRetransmissions)} fast, ${integer(s.spuriousRetransmissions)} spurious)` },
   { label: 'Out of order', value: (s) => integer(s.outOfOrder) },
-  { label: 'Previous segment not captured', value: (s) => integer(s.previousSegmentNotCaptured) },
+  { label: 'Segments not captured', value: (s) => integer(s.previousSegmentNotCaptured) },
   { label: 'Duplicate ACKs', value: (s) => integer(s.duplicateAcks) },
-  { label: 'Zero windows advertised', value: (s) => integer(s.zeroWindows) },
+  { label: 'Zero windows', value: (s) => integer(s.zeroWindows) },
   { label: 'Window full', value: (s) => integer(s.windowFull) },
   { label: 'Keep-alives', value: (s) => integer(s.keepAlives) },
-  { label: 'RTT of its data (min / mean / max)', value: (s) => (s.rtt ? `${milliseconds(s.rtt.minMs)} / ${milliseconds(s.rtt.meanMs)} / ${milliseconds(s.rtt.maxMs)}` : 'no samples') },
-  { label: 'RTT samples, smoothed RTT', value: (s) => (s.rtt ? `${integer(s.rtt.samples)}, ${milliseconds(s.rtt.smoothedMs)}` : '—') },
-  { label: 'Sender model (reference stack)', value: (s) => (s.model ? (s.model.model ?? 'none fits') : 'sent no data') },
-  { label: 'Largest cwnd of the model', value: (s) => (s.model?.maxCwnd != null ? `${integer(s.model.maxCwnd)} bytes` : '—') },
+  { label: 'RTT min', value: (s) => (s.rtt ? milliseconds(s.rtt.minMs) : 'no samples') },
+  { label: 'RTT mean', value: (s) => (s.rtt ? milliseconds(s.rtt.meanMs) : '—') },
+  { label: 'RTT max', value: (s) => (s.rtt ? milliseconds(s.rtt.maxMs) : '—') },
+  { label: 'Smoothed RTT', value: (s) => (s.rtt ? milliseconds(s.rtt.smoothedMs) : '—') },
+  { label: 'RTT samples', value: (s) => (s.rtt ? integer(s.rtt.samples) : '0') },
+  { label: 'Sender model', value: (s) => (s.model ? (s.model.model ?? 'none fits') : 'sent no data') },
+  { label: 'Largest model cwnd', value: (s) => (s.model?.maxCwnd != null ? `${integer(s.model.maxCwnd)} bytes` : '—') },
 ];
 
 function StreamSummary({ analysis, follow, onGoToFrame }: { analysis: TcpStreamAnalysis | null; follow: TcpFollow | null; onGoToFrame(frame: number): void }) {
@@ -203,6 +206,10 @@ function StreamSummary({ analysis, follow, onGoToFrame }: { analysis: TcpStreamA
   const missing = { client: follow?.clientTotals.missingBytes ?? 0, server: follow?.serverTotals.missingBytes ?? 0 };
   return (
     <aside className="stream-summary" aria-label="Stream analysis" data-testid="stream-summary">
+      <p className="summary-note">
+        A side's RTT is timed from its peer's ACKs (Karn's rule) and timestamp echoes. The sender model is the reference stack's
+        congestion-control model that best explains how the side sent, or none when no window model fits.
+      </p>
       <table className="summary-table">
         <tbody>
           <tr>

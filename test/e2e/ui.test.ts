@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANDIDATES } from '../../app/refstack/select';
 import { startBridge, type RunningBridge } from '../../main/bridge/server';
 import { nodeBytes, tsharkFollowRaw } from '../app/index/tsharkFollow';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
@@ -277,7 +278,7 @@ describe.skipIf(reason !== null)('UI in headless Chromium over the web bridge', 
     expect(pieces.filter((p) => p.gap).length).toBe(9);
     for (const [column, node] of [[2, clientNode], [3, 1 - clientNode]] as const) {
       const missing = tshark.blocks.reduce((n, b) => n + (b.bytes === null && b.node === node ? b.length : 0), 0);
-      const shown = await page.textContent(`[data-testid="stream-summary"] .sides tr:has(th:text-is("Bytes missing (gaps)")) td:nth-child(${column})`);
+      const shown = await page.textContent(`[data-testid="stream-summary"] .sides tr:has(th:text-is("Bytes missing")) td:nth-child(${column})`);
       expect(shown).toBe(missing.toLocaleString('en-US'));
     }
     await page.$eval('[data-testid="follow"] .follow-piece.gap', (gap) => gap.scrollIntoView({ block: 'center' }));
@@ -306,8 +307,14 @@ describe.skipIf(reason !== null)('UI in headless Chromium over the web bridge', 
       expect(await cell('Duplicate ACKs', column)).toBe(String(count(4)));
       expect(await cell('MSS', column)).toBe(mine.find((f) => f[5] === '1')?.[6]);
     }
-    expect(await cell('Sender model (reference stack)', 2)).toMatch(/\S/);
-    expect(await page.$$eval('.model-verdict', (ps) => ps.length)).toBeGreaterThan(0);
+    // The reference stack's verdict on each side, in the table and spelt out below it.
+    const verdicts = await page.$$eval('.model-verdict', (ps) => ps.map((p) => p.textContent ?? ''));
+    expect(verdicts).toHaveLength(2);
+    for (const [column, verdict] of [[2, verdicts[0]], [3, verdicts[1]]] as const) {
+      const model = (await cell('Sender model', column)) ?? '';
+      expect([...CANDIDATES.map((c) => c.name), 'none fits']).toContain(model);
+      expect(verdict).toMatch(model === 'none fits' ? /^(Client|Server) sender: no cwnd model fits/ : new RegExp(`^(Client|Server) sender: ${model}`));
+    }
     await page.screenshot({ path: join(RESULTS, 'e2e-stream-analysis.png') });
   });
 
