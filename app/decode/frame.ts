@@ -2,7 +2,7 @@ import type { RawFrame } from '../capture/types';
 import { FieldTree } from '../fields/tree';
 import type { CaptureState, Dissection, LayerDecoder, LayerInput, NextLayer } from './dissection';
 import { FragmentTable } from './defrag';
-import { FRAME_FIELDS, recordFrameFields } from './framefields';
+import { FRAME_FIELDS, recordFrameFields, recordFrameProtocols } from './framefields';
 import { decodeEthernet, decodeVlan } from './ethernet';
 import { decodeSll, decodeSll2 } from './sll';
 import { decodeNull, decodeLoop, decodeRawIp } from './null';
@@ -85,9 +85,12 @@ export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolea
     udp: null,
     dns: null,
   };
-  recordFrameFields(d);
+  const frameNode = recordFrameFields(d);
   const first = LINK_TYPE_DECODERS[raw.linkType];
-  if (first === undefined) return d;
+  if (first === undefined) {
+    recordFrameProtocols(d, frameNode);
+    return d;
+  }
   let next: NextLayer | null = { decoder: first, source: 0, offset: 0, end: raw.data.length, embedded: false };
   try {
     for (let depth = 0; next && depth < MAX_LAYERS; depth++) next = decodeLayer(d, next);
@@ -99,6 +102,7 @@ export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolea
       message: `internal decoder error: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+  recordFrameProtocols(d, frameNode);
   return d;
 }
 

@@ -19,7 +19,7 @@ const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padS
  * - bytes as lower-case hex without separators;
  * - strings as stored, up to a NUL, with \b \f \n \r \t written as backslash escapes (tshark's
  *   -E escape=y); other control bytes are printed raw;
- * - relative times (and frame.time_epoch) as seconds.nanoseconds with 9 digits;
+ * - relative times (frame.time_epoch is one: seconds since the epoch) as seconds.nanoseconds with 9 digits;
  *   absolute times as 'Aug  6, 2018 19:56:00.505285000 UTC' in the local time zone.
  */
 export function formatFieldValue(node: FieldNode, sources: readonly Uint8Array[]): string {
@@ -49,9 +49,7 @@ export function formatFieldValue(node: FieldNode, sources: readonly Uint8Array[]
     case 'string':
       return typeof value === 'string' ? escapeFieldsText(value) : '';
     case 'abs_time':
-      // Wireshark defines frame.time_epoch as FT_RELATIVE_TIME (seconds since the epoch); the registry types
-      // it abs_time (app/decode/framefields.ts), so it is printed as a duration here.
-      return def.name === 'frame.time_epoch' ? signedTimeText(timestampValue(value)) : absoluteTimeText(timestampValue(value));
+      return absoluteTimeText(timestampValue(value));
     case 'rel_time':
       return signedTimeText(timestampValue(value));
     case 'float':
@@ -106,9 +104,7 @@ function labelText(node: FieldNode, sources: readonly Uint8Array[]): string {
     case 'string':
       return `${def.label}: ${typeof value === 'string' ? escapeLabelText(value) : ''}`;
     case 'abs_time':
-      return def.name === 'frame.time_epoch'
-        ? `${def.label}: ${signedTimeText(timestampValue(value))} seconds`
-        : `${def.label}: ${absoluteTimeText(timestampValue(value))}`;
+      return `${def.label}: ${absoluteTimeText(timestampValue(value))}`;
     case 'rel_time':
       return `${def.label}: ${signedTimeText(timestampValue(value))} seconds`;
     case 'float':

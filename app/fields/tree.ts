@@ -44,6 +44,11 @@ export class FieldTree {
     return this.append(field, 0, 0, value, true);
   }
 
+  /** A generated value appended under an earlier node (frame.protocols, known only after every layer). */
+  addGeneratedUnder(parent: FieldNode, field: FieldDef, value: FieldValue): void {
+    if (this.enabled) (parent.children ??= []).push({ field, source: 0, offset: 0, length: 0, value, generated: true, children: null });
+  }
+
   /** Adds a node and makes it the parent of the fields added until the matching close(). */
   open(field: FieldDef, offset: number, length: number, value: FieldValue = null): FieldNode {
     const node = this.append(field, offset, length, value, false);
