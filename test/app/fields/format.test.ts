@@ -93,7 +93,7 @@ describe('formatFieldValue', () => {
   });
 
   it('prints frame.time_epoch and relative times as seconds.nanoseconds', () => {
-    const epoch = field('abs_time', {}, 'Epoch Time', 'frame.time_epoch');
+    const epoch = field('rel_time', {}, 'Epoch Time', 'frame.time_epoch');
     expect(formatFieldValue(node(epoch, { seconds: 1533585360, nanos: 505285000 }), NO_SOURCES)).toBe('1533585360.505285000');
     expect(formatFieldValue(node(epoch, { seconds: 18446744073204, nanos: 126329000 }), NO_SOURCES)).toBe('18446744073204.126329000');
     const rel = field('rel_time');
