@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
+import { runFollow } from '../../main/cli/follow';
 import type { FollowChunk } from '../../app/tcp/follow';
 import { newCaptureState } from '../../app/decode/frame';
 import { analyzeCaptureWithTcp } from '../app/tcp/pipeline';
@@ -245,4 +246,23 @@ describe.skipIf(skipReason !== null)('follow TCP stream agrees with tshark', () 
     }
     expect(failures, failures.slice(0, 10).join('\n')).toEqual([]);
   });
+});
+
+describe.skipIf(skipReason !== null)("wirelens follow --ascii / --hex print what tshark's follow prints", () => {
+  // Streams without gaps whose first packet is the client's SYN: there tshark's text and ours must be identical.
+  const cases: [string, number][] = [
+    [join(CORPUS_DIR, 'tcpdump/tests/print-flags.pcap'), 0],
+    [join(CORPUS_DIR, 'arkime/pcap/dns-tcp.pcap'), 1],
+    [join(SAMPLES_DIR, 'handshake-dns.pcapng'), 0],
+  ];
+
+  it.each(cases.flatMap(([file, stream]) => (['ascii', 'hex'] as const).map((mode) => [fileName(file), stream, mode, file] as const)))(
+    '%s stream %i, %s',
+    async (_name, stream, mode, file) => {
+      let ours = '';
+      await runFollow(file, { stream, dir: 'both', mode }, { write: (text) => (ours += text), writeBytes: () => undefined });
+      const run = await runTshark(['-n', '-q', '-r', file, '-z', `follow,tcp,${mode},${stream}`]);
+      expect(ours).toBe(run.stdout);
+    },
+  );
 });
