@@ -26,7 +26,7 @@ import { UdpConversations } from './udp';
  */
 
 export interface TcpAnalyzerOptions {
-  /** Conversations holding full analysis state at once (default 50 000). */
+  /** Conversations holding full analysis state at once (default 50 000; followed ones are never evicted). */
   maxLiveConversations?: number;
   /** Called once per conversation when it is evicted or at finish() (and again, continued, if revived). */
   onConversationEnd?(summary: ConversationSummary): void;
@@ -107,6 +107,8 @@ class LiveTcpConversation {
   streams: ConversationStreams | null = null;
   /** DNS-over-TCP message framing of each direction. */
   dns: [DnsTcpFramer, DnsTcpFramer] | null = null;
+  /** Someone receives its byte streams (reassemble option): never evicted. */
+  followed = false;
   lastFrame = 0;
 
   constructor(
@@ -290,6 +292,7 @@ export class TcpAnalyzer {
     const sink = this.options.reassemble?.(conv.summary) ?? null;
     const isDns = conv.summary.a.port === DNS_TCP_PORT || conv.summary.b.port === DNS_TCP_PORT;
     if (!sink && !isDns) return;
+    conv.followed = sink !== null;
     if (isDns) conv.dns = [new DnsTcpFramer(), new DnsTcpFramer()];
     conv.streams = new ConversationStreams((chunk) => {
       sink?.(chunk);
@@ -334,8 +337,13 @@ export class TcpAnalyzer {
   }
 
   private evictBeyondLimit(): void {
-    while (this.live.size > this.maxLive) {
+    // Conversations someone follows are passed over (their byte streams must not restart); at most one round.
+    for (let passes = this.live.size; this.live.size > this.maxLive && passes > 0; passes--) {
       const [key, oldest] = this.live.shift()!;
+      if (oldest.followed) {
+        this.live.set(key, oldest);
+        continue;
+      }
       this.report(oldest);
       const flows = oldest.analysis.flows;
       this.tombstones.set(key, {

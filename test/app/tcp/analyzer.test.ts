@@ -191,3 +191,18 @@ describe('as the pipeline step after the transport layer (observeLayer)', () => 
     expect(out[2].d.protocols).not.toContain('dns');
   });
 });
+
+describe('following a stream under the memory bound', () => {
+  it('a followed conversation is never evicted, so its byte stream does not restart', () => {
+    const chunks: string[] = [];
+    const frames: TcpFrameSpec[] = [{ ...client, seq: 100, flags: ack, payload: 'ab' }];
+    for (let i = 0; i < 5; i++) frames.push({ ...client, sport: 2000 + i, seq: 7, flags: syn });
+    frames.push({ ...client, seq: 102, flags: ack, payload: 'cd' });
+    const { analyzer } = run(frames, {
+      maxLiveConversations: 2,
+      reassemble: (s) => (s.stream === 0 ? (c) => chunks.push(c.bytes ? new TextDecoder().decode(c.bytes) : `[${c.length}]`) : null),
+    });
+    expect(chunks).toEqual(['ab', 'cd']);
+    expect(analyzer.tcpStreamCount).toBe(6);
+  });
+});
