@@ -284,6 +284,8 @@ export class TcpAnalyzer {
   /** The conversation is done with (evicted, replaced or at the end): flush its streams, report it. */
   private report(conv: LiveTcpConversation): void {
     conv.streams?.finish(conv.lastFrame);
+    // A tuple revived only to be replaced by a new SYN has nothing to report.
+    if (conv.summary.packetsAtoB + conv.summary.packetsBtoA === 0) return;
     this.options.onConversationEnd?.(this.snapshot(conv));
   }
 
