@@ -74,6 +74,10 @@ describe.skipIf(skip !== null)(`live capture between two network namespaces${ski
       expect(new Set(liveAnalysis.tcpStreamDirection.filter((v) => v >= 0).map((v) => v >> 1)).size).toBeGreaterThan(3);
       expect(liveAnalysis.dns.filter((t) => t.responseFrame !== null).length).toBeGreaterThan(3);
 
+      // What the helper wrote, as tshark shows it frame by frame (summary line and hex dump).
+      const tsharkDump = (file: string) => spawnSync(TSHARK, ['-n', '-r', file, '-x'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 }).stdout;
+      const helperOutput = tsharkDump(live.spool.files[0]);
+      expect(helperOutput.length).toBeGreaterThan(PACKETS * 100);
       for (const format of ['pcapng', 'pcap'] as const) {
         const out = join(dir, `${helper.kind}.${format}`);
         expect((await live.save(out, format)).frames).toBe(PACKETS);
@@ -87,6 +91,8 @@ describe.skipIf(skip !== null)(`live capture between two network namespaces${ski
         expect(rows).toHaveLength(PACKETS);
         expect(rows.map((r) => r[1])).toEqual(liveAnalysis.lengths.map((l) => l.split('/')[0]));
         expect(rows.map((r) => r[2])).toEqual(liveAnalysis.tcpStreamDirection.map((v) => (v >= 0 ? String(v >> 1) : '')));
+        // The saved file holds the same frames with the same bytes and times as the helper's own output.
+        expect(tsharkDump(out)).toBe(helperOutput);
       }
       await live.discard();
     });
