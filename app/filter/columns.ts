@@ -129,8 +129,11 @@ export class FieldColumns {
   /** Frames added; frame numbers are 1..frames. */
   frames = 0;
   private readonly codes = new Map<number, number>();
+  /** Registry field id -> code + 1 (0: not indexed), for the per-node lookup while frames are added. */
+  private readonly codeById: Int32Array;
   private readonly objects: Value[] = [];
-  private readonly interned = new Map<string, number>();
+  /** Per field: interned objects by a key read straight from the node (no allocation when known). */
+  private readonly interned: Map<number | bigint | string | boolean, number>[];
   /** Time values: seconds and nanoseconds at the index a 'time' occurrence stores. */
   private timeSeconds = new Float64Array(0);
   private timeNanos = new Uint32Array(0);
@@ -140,6 +143,9 @@ export class FieldColumns {
   constructor(names: readonly string[] = DEFAULT_INDEXED_FIELDS) {
     this.fields = names.map((name) => fieldByName(name)).filter((def): def is FieldDef => def !== undefined);
     this.fields.forEach((def, code) => this.codes.set(def.id, code));
+    this.codeById = new Int32Array(Math.max(0, ...this.fields.map((def) => def.id + 1)));
+    this.fields.forEach((def, code) => (this.codeById[def.id] = code + 1));
+    this.interned = this.fields.map(() => new Map());
     this.lists = this.fields.map((def) => new OccurrenceList(storageOf(def), def.type === 'bool' ? 8 : def.bits));
   }
 
@@ -270,8 +276,9 @@ export class FieldColumns {
 
   private collect(d: Dissection, nodes: readonly FieldNode[]): void {
     for (const node of nodes) {
-      const code = this.codes.get(node.field.id);
-      if (code !== undefined) this.lists[code].push(this.frames, this.stored(d, node, code));
+      const id = node.field.id;
+      const code = id >= 0 && id < this.codeById.length ? this.codeById[id] - 1 : -1;
+      if (code >= 0) this.lists[code].push(this.frames, this.stored(d, node, code));
       if (node.children) this.collect(d, node.children);
     }
   }
@@ -285,8 +292,34 @@ export class FieldColumns {
       case 'time':
         return this.storeTime(node.value as Timestamp);
       case 'object':
-        return this.intern(ownedValue(nodeValue(d, node, this.fields[code].type)));
+        return this.intern(d, node, code);
     }
+  }
+
+  /**
+   * Equal values of a field share one object: a capture repeats its addresses and names many times. The
+   * key comes from the node without allocating: the value itself, or its bytes (as a number up to six).
+   */
+  private intern(d: Dissection, node: FieldNode, code: number): number {
+    let key: number | bigint | string | boolean;
+    if (node.value === null) {
+      const bytes = d.sources[node.source]?.subarray(node.offset, node.offset + node.length) ?? new Uint8Array(0);
+      if (bytes.length <= 6) {
+        key = bytes.length * 2 ** 48;
+        for (let i = 0; i < bytes.length; i++) key += bytes[i] * 2 ** (8 * (bytes.length - 1 - i));
+      } else {
+        key = hex(bytes);
+      }
+    } else {
+      // Times have their own storage, so the value is a number, bigint, string or boolean.
+      key = node.value as number | bigint | string | boolean;
+    }
+    const interned = this.interned[code];
+    const known = interned.get(key);
+    if (known !== undefined) return known;
+    this.objects.push(ownedValue(nodeValue(d, node, this.fields[code].type)));
+    interned.set(key, this.objects.length - 1);
+    return this.objects.length - 1;
   }
 
   private storeTime(time: Timestamp): number {
@@ -300,15 +333,6 @@ export class FieldColumns {
     return this.times++;
   }
 
-  /** Equal values share one object: a capture repeats its addresses and names many times. */
-  private intern(value: Value): number {
-    const key = internKey(value);
-    const known = this.interned.get(key);
-    if (known !== undefined) return known;
-    this.objects.push(value);
-    this.interned.set(key, this.objects.length - 1);
-    return this.objects.length - 1;
-  }
 }
 
 /**
@@ -447,16 +471,6 @@ function ownedValue(value: Value | null): Value {
   if (value instanceof Uint8Array) return value.slice();
   if (typeof value === 'object' && 'prefix' in value) return { bytes: value.bytes.slice(), prefix: value.prefix };
   return value;
-}
-
-function internKey(value: Value): string {
-  if (typeof value === 'string') return `s${value}`;
-  if (typeof value === 'number') return `f${value}`;
-  if (typeof value === 'bigint') return `n${value}`;
-  if (value instanceof Uint8Array) return `b${hex(value)}`;
-  if ('prefix' in value) return `a${hex(value.bytes)}/${value.prefix}`;
-  const time = value as Timestamp;
-  return `t${time.seconds}.${time.nanos}`;
 }
 
 function hex(bytes: Uint8Array): string {

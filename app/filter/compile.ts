@@ -214,7 +214,11 @@ class Compiler {
       throw new CompileError(left.span, `${left.text} (type=${typeName(left.type, left.bits)}) cannot participate in ${opName} comparison.`);
     }
     if (op === 'matches') return this.matches(left, rightEntity, quantifier);
-    // contains reads its literal as bytes for any byte-based field: eth.src contains 27 is one byte.
+    // contains reads its literal as bytes for any byte-based field: eth.src contains 27 is one byte (but, as
+    // in tshark, a quoted string is no MAC address).
+    if (op === 'contains' && left.type === 'ether' && rightEntity.kind === 'string') {
+      throw new CompileError(rightEntity, `${typeName('ether', 0)} cannot be converted from a string ("${rightEntity.text}").`);
+    }
     const target = op === 'contains' && left.kind === 'bytes' ? { ...left, type: 'slice' as const } : left;
     const right = this.operand(rightEntity, { kind: 'right' }, target);
     this.checkCompatible(left, right);
@@ -288,7 +292,21 @@ class Compiler {
       return false;
     };
     if (members.every(({ low, high }) => !low.fromField && !high?.fromField)) {
-      return this.valueTest(left, (x) => isMember(x, NO_OCCURRENCES), false);
+      // Constant members: their values once, and a plain list of singles for the common {80, 443}.
+      const singles = members.filter((m) => !m.high).flatMap((m) => m.low.values(NO_OCCURRENCES));
+      const ranges = members.filter((m) => m.high).map((m) => ({ ...m, lows: m.low.values(NO_OCCURRENCES), highs: (m.high as Operand).values(NO_OCCURRENCES) }));
+      const order = orderBetween(left, left);
+      const isConstantMember = (x: Value): boolean => {
+        for (const y of singles) if (order(x, y) === 0) return true;
+        for (const range of ranges) {
+          for (const y of range.lows) {
+            if (range.order(x, y) < 0) continue;
+            for (const z of range.highs) if (range.order(x, z) <= 0) return true;
+          }
+        }
+        return false;
+      };
+      return this.valueTest(left, isConstantMember, false);
     }
     const predicate: Predicate = (f) => left.values(f).some((x) => isMember(x, f));
     return { predicate, plan: { kind: 'row', predicate } };

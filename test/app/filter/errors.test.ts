@@ -11,6 +11,7 @@ import './fixture';
  */
 const INVALID: ReadonlyArray<readonly [string, number, number, string]> = [
   ['@tcp.port == 00:50', 1, 1, '"@" was unexpected in this context.'],
+  ['eth.src contains "\\x27"', 18, 6, 'Ethernet or other MAC address cannot be converted from a string ("\'").'],
   ["foo.bar", 1, 7, "foo.bar is neither a field nor a protocol name."],
   ["foo.bar == 1", 1, 7, "Left side of \"==\" expression must be a field or function, not foo.bar."],
   ["tcp.foo", 1, 7, "tcp.foo is neither a field nor a protocol name."],
