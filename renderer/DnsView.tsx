@@ -78,9 +78,15 @@ export function DnsView({ transport, captureId, complete, frames, onGoToFrame }:
     <section className="view dns" aria-label="DNS">
       <div className="view-bar">
         <span className="view-summary" data-testid="dns-summary">
-          {integer(summary.total)} queries · {integer(summary.answered)} answered · {integer(summary.unanswered)} unanswered
-          {summary.medianMs !== null ? ` · median latency ${milliseconds(summary.medianMs)}` : ''}
-          {complete ? '' : ` · so far: the file is still being read (${integer(frames)} frames), the list is completed at the end`}
+          {transactions === null ? (
+            'Loading…'
+          ) : (
+            <>
+              {integer(summary.total)} queries · {integer(summary.answered)} answered · {integer(summary.unanswered)} unanswered
+              {summary.medianMs !== null ? ` · median latency ${milliseconds(summary.medianMs)}` : ''}
+              {complete ? '' : ` · so far: the file is still being read (${integer(frames)} frames), the list is completed at the end`}
+            </>
+          )}
         </span>
         <label className="check">
           <input type="checkbox" checked={unansweredOnly} onChange={(e) => setUnansweredOnly(e.target.checked)} /> Unanswered only

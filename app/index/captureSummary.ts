@@ -1,6 +1,8 @@
 import type { CaptureProblem } from '../capture/types';
 import type { Dissection } from '../decode/dissection';
 import type { DecodeIssue } from '../decode/issue';
+import { TcpAnalysisFlag } from '../tcp/analysis';
+import type { TcpAnalyzer } from '../tcp/analyzer';
 
 /** One node of the protocol hierarchy (as tshark -z io,phs): frames and bytes whose stack starts with this path. */
 export interface ProtocolNode {
@@ -26,7 +28,10 @@ export interface CaptureSummary {
   durationSeconds: number;
   linkTypes: Record<string, number>;
   protocols: ProtocolNode[];
+  /** TCP and UDP streams as tshark numbers them (tcp.stream, udp.stream); IP address pairs. */
   conversations: { tcp: number; udp: number; ip: number };
+  /** Frames carrying each TCP analysis flag (tcp.analysis.*), by the flag's name in TcpAnalysisFlag. */
+  tcpAnalysis: Record<keyof typeof TcpAnalysisFlag, number>;
   malformed: number;
   /** The first malformed frames with their reasons (at most MALFORMED_EXAMPLES). */
   malformedExamples: MalformedFrame[];
@@ -36,9 +41,11 @@ export interface CaptureSummary {
 
 const MALFORMED_EXAMPLES = 10;
 
+const ANALYSIS_FLAGS = Object.entries(TcpAnalysisFlag) as [keyof typeof TcpAnalysisFlag, number][];
+
 /**
- * Accumulates the capture-wide counts of `wirelens summary`, one dissection at a time, in capture order.
- * Conversations are counted by their address/port tuples (both directions together).
+ * Accumulates the capture-wide counts of `wirelens summary`, one dissection at a time, in capture order,
+ * from the decoded frames and from the TCP analyzer that ran inside the same pipeline.
  */
 export class CaptureSummaryBuilder {
   private frames = 0;
@@ -50,9 +57,10 @@ export class CaptureSummaryBuilder {
   private readonly protocolRoot: ProtocolNode = { protocol: '', frames: 0, bytes: 0, children: [] };
   /** Child lookup per hierarchy node, so adding a frame is a few map hits rather than array scans. */
   private readonly childIndex = new Map<ProtocolNode, Map<string, ProtocolNode>>();
-  private readonly tcpTuples = new Set<string>();
-  private readonly udpTuples = new Set<string>();
   private readonly ipPairs = new Set<string>();
+  private readonly tcpAnalysis = Object.fromEntries(ANALYSIS_FLAGS.map(([name]) => [name, 0])) as Record<keyof typeof TcpAnalysisFlag, number>;
+
+  constructor(private readonly tcp: TcpAnalyzer) {}
   private malformed = 0;
   private readonly malformedExamples: MalformedFrame[] = [];
   private fileProblem: CaptureProblem | null = null;
@@ -67,11 +75,11 @@ export class CaptureSummaryBuilder {
     this.lastTime = time;
     this.linkTypes.set(f.linkType, (this.linkTypes.get(f.linkType) ?? 0) + 1);
     this.addProtocols(d.protocols, f.originalLength);
-    if (d.ip) {
-      const pair = orderedPair(d.ip.src, d.ip.dst);
-      this.ipPairs.add(pair);
-      if (d.tcp) this.tcpTuples.add(orderedPair(`${d.ip.src} ${d.tcp.srcPort}`, `${d.ip.dst} ${d.tcp.dstPort}`));
-      if (d.udp) this.udpTuples.add(orderedPair(`${d.ip.src} ${d.udp.srcPort}`, `${d.ip.dst} ${d.udp.dstPort}`));
+    if (d.ip) this.ipPairs.add(d.ip.src < d.ip.dst ? `${d.ip.src} ${d.ip.dst}` : `${d.ip.dst} ${d.ip.src}`);
+    // The analyzer's record belongs to this frame only when the frame had an (outer) TCP layer.
+    const record = d.tcp ? this.tcp.lastRecord : null;
+    if (record && record.analysisFlags !== 0) {
+      for (const [name, bit] of ANALYSIS_FLAGS) if (record.analysisFlags & bit) this.tcpAnalysis[name]++;
     }
     if (d.malformed) {
       this.malformed++;
@@ -95,7 +103,8 @@ export class CaptureSummaryBuilder {
       durationSeconds: first && last ? last.seconds - first.seconds + (last.nanos - first.nanos) / 1e9 : 0,
       linkTypes: Object.fromEntries([...this.linkTypes].map(([type, count]) => [String(type), count])),
       protocols: this.protocolRoot.children,
-      conversations: { tcp: this.tcpTuples.size, udp: this.udpTuples.size, ip: this.ipPairs.size },
+      conversations: { tcp: this.tcp.tcpStreamCount, udp: this.tcp.udp.streamCount, ip: this.ipPairs.size },
+      tcpAnalysis: { ...this.tcpAnalysis },
       malformed: this.malformed,
       malformedExamples: this.malformedExamples,
       fileProblem: this.fileProblem,
@@ -118,9 +127,4 @@ export class CaptureSummaryBuilder {
       node = child;
     }
   }
-}
-
-/** The same key for both directions of a conversation. */
-function orderedPair(a: string, b: string): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
 }

@@ -29,6 +29,12 @@ const MAX_PAGE_READ = 32 * 1024 * 1024;
 const REASSEMBLY_LOOKBACK = 256;
 /** Frames decoded per step of a search, between which other requests are served. */
 const FIND_BATCH = 1000;
+/**
+ * Frames read back per step of a re-decode: a long stream is read and decoded in steps, so only one
+ * step's bytes are held at a time (a 1 GB stream is never all in memory) and other requests are served
+ * between steps.
+ */
+const REDECODE_BATCH = 2048;
 /** Records closer than this are read together (the bytes between them are read and skipped). */
 const MAX_READ_GAP = 64 * 1024;
 /** Earlier segments of a stream replayed to show a TCP frame's analysis fields (about a second's work). */
@@ -224,7 +230,8 @@ export class CaptureSession {
 
   /**
    * Reads the frames `numbers` (ascending) back from the file and decodes them in order through one fresh
-   * decoder state; `visit` sees each of them, those from `withTreeFrom` on with field trees. A frame that
+   * decoder state, REDECODE_BATCH at a time; `visit` sees each of them, those from `withTreeFrom` on with
+   * field trees (it must copy any bytes it keeps: they are views into the step's reads). A frame that
    * completed an IP datagram gets the REASSEMBLY_LOOKBACK frames before it decoded first (not visited),
    * so its fragments are reassembled again.
    */
@@ -239,9 +246,11 @@ export class CaptureSession {
     const frames = lookback.length === 0 ? numbers : mergeAscending(numbers, lookback);
     const visited = lookback.length === 0 ? null : new Set(numbers);
     const state = newCaptureState();
-    for (const raw of await this.readFrames(frames)) {
-      const d = decodeFrame(state, raw, raw.number >= withTreeFrom);
-      if (!visited || visited.has(raw.number)) visit(d);
+    for (let at = 0; at < frames.length; at += REDECODE_BATCH) {
+      for (const raw of await this.readFrames(frames.slice(at, at + REDECODE_BATCH))) {
+        const d = decodeFrame(state, raw, raw.number >= withTreeFrom);
+        if (!visited || visited.has(raw.number)) visit(d);
+      }
     }
   }
 

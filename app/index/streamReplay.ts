@@ -205,8 +205,8 @@ export class StreamReplay {
       return;
     }
     facts.keptBytes += size;
-    // The chunk's bytes are a view into a buffer read for many frames: keep a copy of just these.
-    this.pieces.push({ ordinal, direction: chunk.direction, chunk: { ...chunk, bytes: chunk.bytes ? chunk.bytes.slice() : null } });
+    // Reassembled chunks are copies (app/tcp/reassembly.ts), not views into the frames' read buffers.
+    this.pieces.push({ ordinal, direction: chunk.direction, chunk });
   }
 
   private segment(event: TcpSegmentEvent): void {
