@@ -1,6 +1,7 @@
 import type { FieldTree } from '../fields/tree';
 import type { DecodeIssue } from './issue';
 import type { FragmentTable } from './defrag';
+import type { TcpAnalyzer } from '../tcp/analyzer';
 
 /*
  * Plain, frozen-able representations ("reprs") of the layers of one frame. They hold what later
@@ -126,6 +127,12 @@ export interface IcmpRepr {
 export interface CaptureState {
   ipv4Fragments: FragmentTable;
   ipv6Fragments: FragmentTable;
+  /**
+   * The TCP/UDP conversation analysis, run right after the outermost transport layer and before its
+   * payload (it decides whether the payload is decoded: not for retransmissions, DNS over TCP from the
+   * byte stream). null decodes frames one by one without it (re-reading a page, fuzzing a decoder).
+   */
+  tcp: TcpAnalyzer | null;
 }
 
 export interface FrameMeta {

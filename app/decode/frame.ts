@@ -13,6 +13,7 @@ import { decodeIcmp } from './icmp';
 import { decodeIcmpv6 } from './icmpv6';
 import { decodeUdp } from './udp';
 import { decodeTcp } from './tcp';
+import type { TcpAnalyzer } from '../tcp/analyzer';
 import { decodeDns, decodeDnsOverTcp, decodeLlmnr, decodeMdns } from './dns';
 
 /** Decoders by the name a previous layer (or the link type) hands on. */
@@ -53,8 +54,8 @@ export const LINK_TYPE_DECODERS: Readonly<Record<number, string>> = {
 /** Tunnels, ICMP errors and extension headers never nest deeper than this in real traffic. */
 const MAX_LAYERS = 32;
 
-export function newCaptureState(): CaptureState {
-  return { ipv4Fragments: new FragmentTable(), ipv6Fragments: new FragmentTable() };
+export function newCaptureState(tcp: TcpAnalyzer | null = null): CaptureState {
+  return { ipv4Fragments: new FragmentTable(), ipv6Fragments: new FragmentTable(), tcp };
 }
 
 /**
@@ -93,7 +94,11 @@ export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolea
   }
   let next: NextLayer | null = { decoder: first, source: 0, offset: 0, end: raw.data.length, embedded: false };
   try {
-    for (let depth = 0; next && depth < MAX_LAYERS; depth++) next = decodeLayer(d, next);
+    for (let depth = 0; next && depth < MAX_LAYERS; depth++) {
+      const { decoder, embedded } = next;
+      next = decodeLayer(d, next);
+      if (state.tcp && !embedded && (decoder === 'tcp' || decoder === 'udp')) next = state.tcp.observeLayer(d, next);
+    }
   } catch (error) {
     d.malformed ??= {
       code: 'internal',

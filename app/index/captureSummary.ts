@@ -80,6 +80,8 @@ export class CaptureSummaryBuilder {
     const record = d.tcp ? this.tcp.lastRecord : null;
     if (record && record.analysisFlags !== 0) {
       for (const [name, bit] of ANALYSIS_FLAGS) if (record.analysisFlags & bit) this.tcpAnalysis[name]++;
+      // As `tshark -Y tcp.analysis.retransmission` counts: fast and spurious retransmissions are retransmissions too.
+      if (record.analysisFlags & (TcpAnalysisFlag.fastRetransmission | TcpAnalysisFlag.spuriousRetransmission)) this.tcpAnalysis.retransmission++;
     }
     if (d.malformed) {
       this.malformed++;

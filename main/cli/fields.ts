@@ -74,24 +74,19 @@ export async function readFieldValues(
   onFrame: (values: string[], d: Dissection) => void,
 ): Promise<AnalyzeResult> {
   const finder = new FirstOccurrences(fields);
-  const analyzer = new TcpAnalyzer();
-  try {
-    return await analyzeFile(file, {
-      withTree: true,
-      onFrame(d) {
-        analyzer.observe(d);
-        const nodes = finder.find(d.tree.roots);
-        const values = new Array<string>(nodes.length);
-        for (let i = 0; i < nodes.length; i++) {
-          const node = nodes[i];
-          values[i] = node ? formatFieldValue(node, d.sources) : '';
-        }
-        onFrame(values, d);
-      },
-    });
-  } finally {
-    analyzer.finish();
-  }
+  return analyzeFile(file, {
+    withTree: true,
+    tcp: new TcpAnalyzer(),
+    onFrame(d) {
+      const nodes = finder.find(d.tree.roots);
+      const values = new Array<string>(nodes.length);
+      for (let i = 0; i < nodes.length; i++) {
+        const node = nodes[i];
+        values[i] = node ? formatFieldValue(node, d.sources) : '';
+      }
+      onFrame(values, d);
+    },
+  });
 }
 
 function resolveFields(names: readonly string[]): FieldDef[] {

@@ -25,12 +25,11 @@ export async function runFlows(file: string, options: FlowsOptions, write: (text
   let captureStart: { seconds: number; nanos: number } | null = null;
   const { problem } = await analyzeFile(file, {
     withTree: false,
+    tcp: analyzer,
     onFrame(d) {
       captureStart ??= { seconds: d.frame.tsSeconds, nanos: d.frame.tsNanos };
-      analyzer.observe(d);
     },
   });
-  analyzer.finish();
   const list = [...conversations.values()].sort((x, y) => (x.protocol === y.protocol ? x.stream - y.stream : x.protocol === 'tcp' ? -1 : 1));
   const start = (captureStart as { seconds: number; nanos: number } | null) ?? { seconds: 0, nanos: 0 };
   write(options.json ? `${JSON.stringify({ file, conversations: list }, null, 2)}\n` : flowsText(list, start));

@@ -66,8 +66,7 @@ export async function runFollow(file: string, options: FollowOptions, out: Follo
       return (chunk) => chunks.push(chunk);
     },
   });
-  const { problem } = await analyzeFile(file, { withTree: false, onFrame: (d) => analyzer.observe(d) });
-  analyzer.finish();
+  const { problem } = await analyzeFile(file, { withTree: false, tcp: analyzer, onFrame: () => undefined });
   const damaged = problem ? new CaptureFileError(`${file}: ${problem.message}`, null, file) : null;
   const found = conversation as ConversationSummary | null;
   if (!found) throw damaged ?? new UsageError(`follow: no TCP stream ${options.stream} in ${file} (it has ${analyzer.tcpStreamCount})`);

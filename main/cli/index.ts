@@ -6,12 +6,18 @@ import { parseFieldsArgs, runFields } from './fields';
 import { UsageError } from './errors';
 import { parseFollowArgs, runFollow } from './follow';
 import { parseWindowsArgs, runWindows } from './windows';
+import { runFlows } from './flows';
+import { runCapture } from './capture';
+import { parseInterfacesArgs, runInterfaces } from './interfaces';
 
 const USAGE = `usage: wirelens <command> [options]
   summary FILE [--json]                       counts for the whole capture
   fields FILE -e FIELD [-e FIELD ...]         one tab-separated line per frame, as tshark -T fields
   follow FILE --stream N [--dir client|server|both] [--raw|--ascii|--hex]
                                               one TCP stream's bytes, as tshark -z follow,tcp
+  flows FILE [--json]                         TCP and UDP conversations (tcp.stream / udp.stream numbering)
+  capture -i IFACE [-f BPF] [-c N] [-a duration:S] -w OUT   live capture (dumpcap/tcpdump), saved to OUT
+  interfaces [--json]                         interfaces the capture helper can use
   windows FILE [--stream N] --csv              per-direction windows replayed through the reference stack
   serve [FILE] [--port N]                     the UI on http://127.0.0.1 (local web bridge)
 `;
@@ -47,6 +53,14 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
       const { file, options } = parseFollowArgs(rest);
       return runFollow(file, options, out);
     }
+    case 'flows': {
+      const file = onlyFile(rest.filter((a) => a !== '--json'), 'flows');
+      return runFlows(file, { json: rest.includes('--json') }, write);
+    }
+    case 'capture':
+      return runCapture(rest, write);
+    case 'interfaces':
+      return runInterfaces(write, parseInterfacesArgs(rest));
     case 'windows': {
       const { file, options } = parseWindowsArgs(rest);
       return runWindows(file, options, write);

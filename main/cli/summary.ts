@@ -1,4 +1,5 @@
 import { CaptureSummaryBuilder, type CaptureSummary, type ProtocolNode } from '../../app/index/captureSummary';
+import { TcpAnalyzer } from '../../app/tcp/analyzer';
 import { analyzeFile } from '../io/analyzeFile';
 
 export interface SummaryOptions {
@@ -7,8 +8,9 @@ export interface SummaryOptions {
 
 /** `wirelens summary FILE [--json]`: runs the whole analysis pipeline and prints the capture-wide counts. */
 export async function runSummary(file: string, options: SummaryOptions, write: (text: string) => void): Promise<void> {
-  const builder = new CaptureSummaryBuilder();
-  const { problem } = await analyzeFile(file, { withTree: false, onFrame: (d) => builder.add(d) });
+  const tcp = new TcpAnalyzer();
+  const builder = new CaptureSummaryBuilder(tcp);
+  const { problem } = await analyzeFile(file, { withTree: false, tcp, onFrame: (d) => builder.add(d) });
   if (problem) builder.setFileProblem(problem);
   const summary = builder.result();
   write(options.json ? `${JSON.stringify({ file, ...summary }, null, 2)}\n` : formatSummary(file, summary));
@@ -33,6 +35,7 @@ function formatSummary(file: string, s: CaptureSummary): string {
     `Duration:      ${s.durationSeconds.toFixed(6)} s`,
     `Link types:    ${Object.entries(s.linkTypes).map(([type, n]) => `${LINK_TYPE_NAMES[type] ?? `linktype ${type}`} (${n})`).join(', ') || 'none'}`,
     `Conversations: ${s.conversations.tcp} TCP, ${s.conversations.udp} UDP, ${s.conversations.ip} IP pairs`,
+    `TCP analysis:  ${Object.entries(s.tcpAnalysis).filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(', ') || 'no problems flagged'}`,
     `Malformed:     ${s.malformed} frames`,
   ];
   for (const m of s.malformedExamples) lines.push(`  frame ${m.frame}: ${m.issue.layer} at byte ${m.issue.offset}: ${m.issue.message}`);

@@ -2,7 +2,7 @@ import type { Dissection } from '../../app/decode/dissection';
 import type { ObservedSegment } from '../../app/refstack/events';
 import { observedSegment } from '../../app/refstack/fromAnalyzer';
 import { WINDOWS_CSV_HEADER, windowsCsvLines, windowsSeries } from '../../app/refstack/windows';
-import { TcpAnalyzer } from '../../app/tcp/analyzer';
+import { TcpAnalyzer, type TcpSegmentEvent } from '../../app/tcp/analyzer';
 import { analyzeFile } from '../io/analyzeFile';
 import { CaptureFileError } from '../io/readCapture';
 import { UsageError } from './errors';
@@ -44,25 +44,27 @@ export async function captureSegments(
   stream?: number,
 ): Promise<{ streams: Map<number, ObservedSegment[]>; streamCount: number; damaged: CaptureFileError | null }> {
   const streams = new Map<number, ObservedSegment[]>();
-  let frame: Dissection | null = null;
+  // The analyzer reports a frame's segment while decoding it; the frame's dissection follows in onFrame.
+  const pending: TcpSegmentEvent[] = [];
   const analyzer = new TcpAnalyzer({
     onSegment(event) {
-      if (stream !== undefined && event.stream !== stream) return;
-      const segment = frame && observedSegment(event, frame);
-      if (!segment) return;
-      let list = streams.get(event.stream);
-      if (!list) streams.set(event.stream, (list = []));
-      list.push(segment);
+      if (stream === undefined || event.stream === stream) pending.push(event);
     },
   });
   const { problem } = await analyzeFile(file, {
     withTree: false,
-    onFrame(d) {
-      frame = d;
-      analyzer.observe(d);
+    tcp: analyzer,
+    onFrame(d: Dissection) {
+      for (const event of pending) {
+        const segment = observedSegment(event, d);
+        if (!segment) continue;
+        let list = streams.get(event.stream);
+        if (!list) streams.set(event.stream, (list = []));
+        list.push(segment);
+      }
+      pending.length = 0;
     },
   });
-  analyzer.finish();
   const damaged = problem ? new CaptureFileError(`${file}: ${problem.message}`, null, file) : null;
   return { streams, streamCount: analyzer.tcpStreamCount, damaged };
 }

@@ -1,6 +1,7 @@
 import type { CaptureProblem } from '../../app/capture/types';
 import type { Dissection } from '../../app/decode/dissection';
 import { decodeFrame, newCaptureState } from '../../app/decode/frame';
+import type { TcpAnalyzer } from '../../app/tcp/analyzer';
 import { readCaptureFile } from './readCapture';
 
 export interface AnalyzeOptions {
@@ -9,6 +10,8 @@ export interface AnalyzeOptions {
   onFrame(d: Dissection): void;
   onProgress?(bytesRead: number, totalBytes: number): void;
   signal?: AbortSignal;
+  /** Runs the TCP/UDP conversation analysis inside the pipeline; finished when the file ends. */
+  tcp?: TcpAnalyzer;
 }
 
 export interface AnalyzeResult {
@@ -20,7 +23,7 @@ export interface AnalyzeResult {
 
 /** Reads a capture file from disk and runs every frame through the decoding pipeline, in order. */
 export async function analyzeFile(path: string, options: AnalyzeOptions): Promise<AnalyzeResult> {
-  const state = newCaptureState();
+  const state = newCaptureState(options.tcp ?? null);
   let frames = 0;
   let problem: CaptureProblem | null = null;
   const { format } = await readCaptureFile(
@@ -36,5 +39,6 @@ export async function analyzeFile(path: string, options: AnalyzeOptions): Promis
     },
     { onProgress: options.onProgress, signal: options.signal },
   );
+  options.tcp?.finish();
   return { format, frames, problem };
 }
