@@ -221,9 +221,22 @@ export function App({ transport }: { transport: Transport }) {
         case 'go-to-last':
           if (total > 0) setSelected(total);
           break;
+        case 'show-packets':
+          showView('packets');
+          break;
+        case 'show-conversations':
+          showView('conversations');
+          break;
+        case 'show-dns':
+          showView('dns');
+          break;
+        case 'follow-tcp-stream':
+          if (detail?.tcpStream != null) openStream(detail.tcpStream);
+          else setError('Select a TCP packet first: Follow TCP Stream follows the stream of the selected packet.');
+          break;
       }
     },
-    [find, total],
+    [find, total, showView, openStream, detail],
   );
 
   useEffect(() => transport.onShellCommand(command), [transport, command]);
@@ -238,6 +251,7 @@ export function App({ transport }: { transport: Transport }) {
       else if ((mod && event.key.toLowerCase() === 'g') || event.key === 'F3') name = event.shiftKey ? 'find-previous' : 'find-next';
       else if (mod && event.key === 'Home') name = 'go-to-first';
       else if (mod && event.key === 'End') name = 'go-to-last';
+      else if (mod && event.altKey && event.shiftKey && event.key.toLowerCase() === 't') name = 'follow-tcp-stream';
       else if (mod && event.key.toLowerCase() === 'o') {
         event.preventDefault();
         pathInput.current?.focus();

@@ -28,6 +28,25 @@ export const OPEN_DIALOG_CHANNEL = `${CHANNEL_PREFIX}open-dialog`;
 export const SAVE_STREAM_CHANNEL = `${CHANNEL_PREFIX}save-stream`;
 
 /** Menu commands the renderer carries out itself. */
-export type ShellCommand = 'find' | 'find-next' | 'find-previous' | 'go-to-first' | 'go-to-last';
+export type ShellCommand =
+  | 'find'
+  | 'find-next'
+  | 'find-previous'
+  | 'go-to-first'
+  | 'go-to-last'
+  | 'show-packets'
+  | 'show-conversations'
+  | 'show-dns'
+  | 'follow-tcp-stream';
 
-export const SHELL_COMMANDS: readonly ShellCommand[] = ['find', 'find-next', 'find-previous', 'go-to-first', 'go-to-last'];
+export const SHELL_COMMANDS: readonly ShellCommand[] = [
+  'find',
+  'find-next',
+  'find-previous',
+  'go-to-first',
+  'go-to-last',
+  'show-packets',
+  'show-conversations',
+  'show-dns',
+  'follow-tcp-stream',
+];

@@ -55,8 +55,23 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
   const go: MenuItemConstructorOptions = {
     label: '&Go',
     submenu: [
+      { label: '&Packet List', enabled: state.hasCapture, click: () => actions.command('show-packets') },
       { label: '&First Packet', accelerator: 'CmdOrCtrl+Home', enabled: state.hasCapture, click: () => actions.command('go-to-first') },
       { label: '&Last Packet', accelerator: 'CmdOrCtrl+End', enabled: state.hasCapture, click: () => actions.command('go-to-last') },
+    ],
+  };
+  // Wireshark's menus and shortcut for these.
+  const analyze: MenuItemConstructorOptions = {
+    label: '&Analyze',
+    submenu: [
+      { label: 'Follow &TCP Stream', accelerator: 'CmdOrCtrl+Alt+Shift+T', enabled: state.hasCapture, click: () => actions.command('follow-tcp-stream') },
+    ],
+  };
+  const statistics: MenuItemConstructorOptions = {
+    label: '&Statistics',
+    submenu: [
+      { label: '&Conversations', enabled: state.hasCapture, click: () => actions.command('show-conversations') },
+      { label: '&DNS Transactions', enabled: state.hasCapture, click: () => actions.command('show-dns') },
     ],
   };
   const view: MenuItemConstructorOptions = {
@@ -70,7 +85,7 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
       ...(state.development ? [{ type: 'separator' } as const, { role: 'toggleDevTools' } as const] : []),
     ],
   };
-  const template: MenuItemConstructorOptions[] = [file, edit, go, view];
+  const template: MenuItemConstructorOptions[] = [file, edit, view, go, analyze, statistics];
   if (state.isMac) template.unshift({ role: 'appMenu' });
   return template;
 }

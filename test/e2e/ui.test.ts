@@ -290,7 +290,8 @@ describe.skipIf(reason !== null)('UI in headless Chromium over the web bridge', 
     await openThroughPage(page, file);
     await page.click('.packet-row[data-frame="6"]');
     await page.waitForSelector('.detail-line[data-field="tcp"]');
-    await page.click('.view-tabs .follow-button');
+    // Wireshark's shortcut for Analyze › Follow › TCP Stream.
+    await page.keyboard.press('Control+Alt+Shift+T');
     await page.waitForSelector('[data-testid="stream-summary"] .summary-table');
     expect(await page.textContent('[data-testid="handshake"]')).toBe('complete (SYN, SYN-ACK, ACK)');
     // tshark: tcp.analysis.initial_rtt 0.002247000 on frame 6.

@@ -55,4 +55,21 @@ describe('application menu', () => {
     expect(items(template).some((item) => item.role === 'toggleDevTools')).toBe(false);
     expect(items(menuTemplate(actions(), { ...state, development: true })).some((item) => item.role === 'toggleDevTools')).toBe(true);
   });
+
+  it('opens the views from Go, Analyze and Statistics, Follow TCP Stream with Wireshark\'s shortcut', () => {
+    const a = actions();
+    const template = menuTemplate(a, state);
+    expect(template.map((item) => item.label)).toEqual(['&File', '&Edit', '&View', '&Go', '&Analyze', '&Statistics']);
+    expect(byLabel(template, 'Follow TCP Stream').accelerator).toBe('CmdOrCtrl+Alt+Shift+T');
+    for (const [label, command] of [
+      ['Follow TCP Stream', 'follow-tcp-stream'],
+      ['Conversations', 'show-conversations'],
+      ['DNS Transactions', 'show-dns'],
+      ['Packet List', 'show-packets'],
+    ] as const) {
+      (byLabel(template, label).click as () => void)();
+      expect(a.command).toHaveBeenLastCalledWith(command);
+    }
+    expect(byLabel(menuTemplate(a, { ...state, hasCapture: false }), 'Conversations').enabled).toBe(false);
+  });
 });
