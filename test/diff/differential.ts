@@ -33,14 +33,7 @@ export const DECODING_FIELDS: readonly string[] = [
  * Known differences that wait on a later part of the engine. Each names the tshark preference under which
  * tshark prints what we print now; a difference counts as pending only when that run agrees with us.
  */
-export const PENDING: readonly { fields: RegExp; prefs: Readonly<Record<string, string>>; reason: string }[] = [
-  {
-    fields: /^dns\./,
-    prefs: { 'tcp.analyze_sequence_numbers': 'FALSE' },
-    reason: 'tshark does not dissect the payload of a retransmitted TCP segment; that needs the TCP analysis to run '
-      + 'before the payload layer (TcpAnalyzer.observeLayer, not yet wired into app/decode/frame.ts)',
-  },
-];
+export const PENDING: readonly { fields: RegExp; prefs: Readonly<Record<string, string>>; reason: string }[] = [];
 
 export interface OurDecoding {
   format: 'pcap' | 'pcapng' | null;
