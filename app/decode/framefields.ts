@@ -31,5 +31,5 @@ export function recordFrameFields(d: Dissection): FieldNode {
 
 /** frame.protocols, once every layer has said its name (tshark joins them with ':'). */
 export function recordFrameProtocols(d: Dissection, frameNode: FieldNode): void {
-  d.tree.addGeneratedUnder(frameNode, FRAME_FIELDS.protocols, d.protocols.join(':'));
+  if (d.tree.enabled) d.tree.addGeneratedUnder(frameNode, FRAME_FIELDS.protocols, d.protocols.join(':'));
 }

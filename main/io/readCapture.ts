@@ -16,7 +16,7 @@ export class CaptureFileError extends Error {
 }
 
 export interface ReadCaptureOptions {
-  /** Bytes per read; the one buffer of this size is reused for the whole file. Default 1 MiB. */
+  /** Bytes per read; two buffers of this size are reused for the whole file. Default 1 MiB. */
   chunkSize?: number;
   onProgress?(bytesRead: number, totalBytes: number): void;
   /** Aborting rejects the promise with the signal's reason after the chunk being handled. */
@@ -33,8 +33,8 @@ export interface ReadCaptureResult {
 const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 /**
- * Streams a capture file through the incremental reader. Frames reach the sink as views into one reused
- * read buffer, valid during the sink call only (as the CaptureSink contract says). Damage inside the file
+ * Streams a capture file through the incremental reader. Frames reach the sink as views into the reused
+ * read buffers, valid during the sink call only (as the CaptureSink contract says). Damage inside the file
  * goes to sink.problem and the promise still resolves; failing to read the file at all rejects with a
  * CaptureFileError.
  */
@@ -57,20 +57,29 @@ export async function readCaptureFile(
     if (stat.isDirectory()) throw new CaptureFileError(`${path} is a directory, not a capture file.`, 'EISDIR', path);
     const totalBytes = stat.size;
     const reader = createCaptureReader(sink);
-    const buffer = new Uint8Array(chunkSize);
+    // Two buffers: the next chunk is read (on libuv's thread pool) while this one is decoded.
+    const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)];
+    const readAt = (buffer: Uint8Array, at: number) =>
+      handle.read(buffer, 0, chunkSize, at).then(
+        (result) => result.bytesRead,
+        (error: unknown) => Promise.reject(captureFileError(error, path)),
+      );
     let position = 0;
-    for (;;) {
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(buffer, 0, chunkSize, position));
-      } catch (error) {
-        throw captureFileError(error, path);
-      }
+    let pending = readAt(buffers[0], 0);
+    for (let turn = 0; ; turn ^= 1) {
+      const bytesRead = await pending;
       if (bytesRead === 0) break;
       position += bytesRead;
-      reader.push(buffer.subarray(0, bytesRead));
-      options.onProgress?.(position, totalBytes);
-      options.signal?.throwIfAborted();
+      pending = readAt(buffers[turn ^ 1], position);
+      try {
+        reader.push(buffers[turn].subarray(0, bytesRead));
+        options.onProgress?.(position, totalBytes);
+        options.signal?.throwIfAborted();
+      } catch (error) {
+        // Let the read in flight finish before the handle is closed; its result no longer matters.
+        await pending.catch(() => 0);
+        throw error;
+      }
     }
     reader.end();
     return { format: reader.format, bytes: position };
