@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FieldColumns } from '../../../app/filter/columns';
 import { compileFilter } from '../../../app/filter/compile';
 import type { CompiledFilter } from '../../../app/filter/compile';
-import { walkFields } from '../../../app/fields/tree';
-import { F, dnsQuery, tcpSyn } from './fixture';
+import { dnsQuery, tcpSyn } from './fixture';
 
 function compiled(text: string): CompiledFilter {
   const result = compileFilter(text);
@@ -81,24 +80,5 @@ describe('FieldColumns', () => {
     expect(Array.from(columns.select(compiled('udp.srcport == 21536')))).toEqual([65]);
     columns.add(tcpSyn(66));
     expect(Array.from(columns.select(compiled('tcp'), 60))).toEqual([60, 61, 62, 63, 64, 66]);
-  });
-});
-
-describe('FieldColumns.newTree', () => {
-  it('keeps the indexed fields and protocol nodes, dropping everything else', () => {
-    const tree = new FieldColumns(['ip.ttl', 'tcp.flags.syn']).newTree();
-    tree.open(F.ip, 14, 20);
-    tree.add(F.ipLen, 16, 2, 60);
-    tree.add(F.ipTtl, 22, 1, 64);
-    tree.close();
-    tree.open(F.tcp, 34, 20);
-    tree.open(F.tcpFlags, 46, 2, 0x002);
-    tree.add(F.tcpFlagsSyn, 46, 2, true);
-    tree.close();
-    tree.addGenerated(F.tcpStream, 0);
-    tree.close();
-    expect([...walkFields(tree.roots)].map((node) => node.field.name)).toEqual(['ip', 'ip.ttl', 'tcp', 'tcp.flags.syn']);
-    // tcp.flags.syn went under tcp, the nearest kept ancestor; closing the dropped tcp.flags did not close tcp.
-    expect(tree.roots[1].children?.map((node) => node.field.name)).toEqual(['tcp.flags.syn']);
   });
 });
