@@ -8,6 +8,7 @@ import { DNS_TCP_PORT, DnsTcpFramer } from './dnsOverTcp';
 import { ConversationStreams, type FollowChunk } from './follow';
 import type { ReassemblyLimits } from './reassembly';
 import { TCP_ANALYSIS_FIELDS as F, UDP_CONVERSATION_FIELDS } from './fields';
+import { FlightTracker, type FlightSummary } from './flight';
 import { RttEstimator, type RttEstimate, type RttSample } from './rtt';
 import { TCP_STATE_NAMES, TcpConnectionStates } from './state';
 import { LruMap } from './lru';
@@ -94,6 +95,7 @@ export interface TcpSegmentEvent {
 const DEFAULT_MAX_LIVE = 50_000;
 /** RTT estimates before any sample (the summary's until it is reported). */
 const NO_RTT: RttEstimate = Object.freeze(new RttEstimator().estimate());
+const NO_FLIGHT: FlightSummary = Object.freeze(new FlightTracker().summary(null));
 const RETRANSMISSION_FLAGS = TcpAnalysisFlag.retransmission | TcpAnalysisFlag.fastRetransmission | TcpAnalysisFlag.spuriousRetransmission;
 
 /** Full state of a conversation that is live (not evicted). */
@@ -102,6 +104,8 @@ class LiveTcpConversation {
   readonly states = new TcpConnectionStates();
   /** RTT of the data each direction sends. */
   readonly rtt: [RttEstimator, RttEstimator] = [new RttEstimator(), new RttEstimator()];
+  /** Bytes in flight of the data each direction sends (Little's law). */
+  readonly flight: [FlightTracker, FlightTracker] = [new FlightTracker(), new FlightTracker()];
   readonly summary: ConversationSummary;
   /** Byte streams, when someone wants them (follow, DNS over TCP). */
   streams: ConversationStreams | null = null;
@@ -137,6 +141,8 @@ class LiveTcpConversation {
       retransmissionsBtoA: 0,
       rttAtoB: NO_RTT,
       rttBtoA: NO_RTT,
+      flightAtoB: NO_FLIGHT,
+      flightBtoA: NO_FLIGHT,
     };
   }
 
@@ -403,6 +409,8 @@ export class TcpAnalyzer {
     const relSeq = result.seq;
     const end = (relSeq + seglen + (flags & (TcpFlag.syn | TcpFlag.fin) ? 1 : 0)) >>> 0;
     conv.rtt[direction].onSend(relSeq, end, timeNs, options.tsVal);
+    conv.flight[direction].onSend(end, timeNs);
+    if (flags & TcpFlag.ack) conv.flight[direction === 0 ? 1 : 0].onAck(result.ack, timeNs);
     const rttSamples = flags & TcpFlag.ack ? conv.rtt[direction === 0 ? 1 : 0].onAck(seg.frame, result.ack, timeNs, options.tsEcr) : [];
 
     if (this.options.onSegment) {
@@ -452,6 +460,8 @@ export class TcpAnalyzer {
     const tcp = conv.summary.tcp!;
     tcp.rttAtoB = conv.rtt[0].estimate();
     tcp.rttBtoA = conv.rtt[1].estimate();
+    tcp.flightAtoB = conv.flight[0].summary(tcp.rttAtoB.meanRttNs);
+    tcp.flightBtoA = conv.flight[1].summary(tcp.rttBtoA.meanRttNs);
     return { ...conv.summary, tcp: { ...tcp } };
   }
 }

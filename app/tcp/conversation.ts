@@ -1,3 +1,4 @@
+import type { FlightSummary } from './flight';
 import type { RttEstimate } from './rtt';
 
 /** One end of a conversation. */
@@ -30,6 +31,9 @@ export interface TcpConversationSummary {
   /** RTT of the data sent A->B (measured from B's ACKs) and B->A. */
   rttAtoB: RttEstimate;
   rttBtoA: RttEstimate;
+  /** Little's law per direction: mean bytes in flight beside throughput x mean RTT. */
+  flightAtoB: FlightSummary;
+  flightBtoA: FlightSummary;
 }
 
 /** One line of `wirelens flows`: a TCP or UDP conversation (one tcp.stream / udp.stream). */

@@ -42,6 +42,9 @@ export interface RttEstimate {
   rttvarNs: number | null;
   rtoNs: number;
   minRttNs: number | null;
+  /** Mean of all samples, and queueing delay: mean RTT minus the minimum (time spent waiting in queues). */
+  meanRttNs: number | null;
+  queueingDelayNs: number | null;
   samples: number;
 }
 
@@ -52,6 +55,7 @@ export class RttEstimator {
   rtoNs = 1_000_000_000;
   minRttNs: number | null = null;
   samples = 0;
+  private sumRttNs = 0;
   /** Outstanding data segments in sequence order, for ACK samples (Karn's rule). */
   private timed: TimedSegment[] = [];
   /** Highest sequence number ever sent: a segment starting below it is a retransmission. */
@@ -111,13 +115,25 @@ export class RttEstimator {
       }
     }
     if (out.length > 0) this.update(out[out.length - 1].rttNs);
-    for (const sample of out) this.minRttNs = this.minRttNs === null ? sample.rttNs : Math.min(this.minRttNs, sample.rttNs);
+    for (const sample of out) {
+      this.minRttNs = this.minRttNs === null ? sample.rttNs : Math.min(this.minRttNs, sample.rttNs);
+      this.sumRttNs += sample.rttNs;
+    }
     this.samples += out.length;
     return out;
   }
 
   estimate(): RttEstimate {
-    return { srttNs: this.srttNs, rttvarNs: this.rttvarNs, rtoNs: this.rtoNs, minRttNs: this.minRttNs, samples: this.samples };
+    const meanRttNs = this.samples > 0 ? this.sumRttNs / this.samples : null;
+    return {
+      srttNs: this.srttNs,
+      rttvarNs: this.rttvarNs,
+      rtoNs: this.rtoNs,
+      minRttNs: this.minRttNs,
+      meanRttNs,
+      queueingDelayNs: meanRttNs === null || this.minRttNs === null ? null : meanRttNs - this.minRttNs,
+      samples: this.samples,
+    };
   }
 
   /** RFC 6298 sections 2.2 and 2.3, then RTO = SRTT + max(G, 4 * RTTVAR), clamped (section 2.4). */

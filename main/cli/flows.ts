@@ -1,6 +1,7 @@
 import { mergeSummaries, type ConversationSummary, type Endpoint } from '../../app/tcp/conversation';
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
 import type { RttEstimate } from '../../app/tcp/rtt';
+import type { FlightSummary } from '../../app/tcp/flight';
 import { analyzeFile } from '../io/analyzeFile';
 import { CaptureFileError } from '../io/readCapture';
 
@@ -49,6 +50,16 @@ function rttText(rtt: RttEstimate): string {
   return rtt.srttNs === null ? '-' : `${(rtt.srttNs / 1e6).toFixed(3)} ms`;
 }
 
+function nsText(ns: number | null): string {
+  return ns === null ? '-' : `${(ns / 1e6).toFixed(3)} ms`;
+}
+
+/** Little's law for one direction: mean bytes in flight beside throughput x mean RTT. */
+function flightText(flight: FlightSummary): string {
+  const predicted = flight.littlesLawBytes === null ? '-' : Math.round(flight.littlesLawBytes).toString();
+  return `in flight ${Math.round(flight.meanBytesInFlight)} B vs throughput x mean RTT ${predicted} B`;
+}
+
 function flowsText(list: readonly ConversationSummary[], start: { seconds: number; nanos: number }): string {
   const lines = [`${list.filter((c) => c.protocol === 'tcp').length} TCP and ${list.filter((c) => c.protocol === 'udp').length} UDP conversations`];
   for (const c of list) {
@@ -73,7 +84,10 @@ function flowsText(list: readonly ConversationSummary[], start: { seconds: numbe
       const [retransOut, retransIn] = c.clientIsA ? [tcp.retransmissionsAtoB, tcp.retransmissionsBtoA] : [tcp.retransmissionsBtoA, tcp.retransmissionsAtoB];
       line +=
         `  handshake ${handshake}  ${closer}${resets}  states ${clientState}/${serverState}` +
-        `  retransmissions ${retransOut}/${retransIn}  srtt ${rttText(rttOut)}/${rttText(rttIn)}`;
+        `  retransmissions ${retransOut}/${retransIn}  srtt ${rttText(rttOut)}/${rttText(rttIn)}` +
+        `  min rtt ${nsText(rttOut.minRttNs)}/${nsText(rttIn.minRttNs)}  queueing ${nsText(rttOut.queueingDelayNs)}/${nsText(rttIn.queueingDelayNs)}`;
+      const [flightOut, flightIn] = c.clientIsA ? [tcp.flightAtoB, tcp.flightBtoA] : [tcp.flightBtoA, tcp.flightAtoB];
+      line += `\n    Little's law client->server: ${flightText(flightOut)};  server->client: ${flightText(flightIn)}`;
     }
     lines.push(line);
   }

@@ -8,7 +8,7 @@ describe('RTT estimation (RFC 6298, Karn, RFC 7323 timestamps)', () => {
     const rtt = new RttEstimator();
     rtt.onSend(0, 100, ms(0), null);
     expect(rtt.onAck(2, 100, ms(400), null)).toEqual([{ frame: 2, atNs: ms(400), rttNs: ms(400), source: 'ack' }]);
-    expect(rtt.estimate()).toEqual({ srttNs: ms(400), rttvarNs: ms(200), rtoNs: ms(1200), minRttNs: ms(400), samples: 1 });
+    expect(rtt.estimate()).toEqual({ srttNs: ms(400), rttvarNs: ms(200), rtoNs: ms(1200), minRttNs: ms(400), meanRttNs: ms(400), queueingDelayNs: 0, samples: 1 });
   });
 
   it('later samples: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, SRTT = 7/8 SRTT + 1/8 R (section 2.3)', () => {
@@ -50,5 +50,16 @@ describe('RTT estimation (RFC 6298, Karn, RFC 7323 timestamps)', () => {
     const rtt = new RttEstimator();
     rtt.onSend(0xffffff00, 0x10, 0, null);
     expect(rtt.onAck(2, 0x10, ms(5), null).map((s) => s.rttNs)).toEqual([ms(5)]);
+  });
+});
+
+describe('RTT statistics beyond RFC 6298', () => {
+  it('mean RTT and queueing delay (mean minus minimum)', () => {
+    const rtt = new RttEstimator();
+    rtt.onSend(0, 100, ms(0), null);
+    rtt.onAck(2, 100, ms(10), null);
+    rtt.onSend(100, 200, ms(20), null);
+    rtt.onAck(4, 200, ms(50), null);
+    expect(rtt.estimate()).toMatchObject({ minRttNs: ms(10), meanRttNs: ms(20), queueingDelayNs: ms(10), samples: 2 });
   });
 });
