@@ -16,9 +16,8 @@ import type { Value } from './values';
  * Layout: one list per field of (frame number, value) pairs in frame order, so a filter only walks the
  * lists of its own fields. Integers of at most 32 bits and booleans (0/1) are stored directly in 8, 16 or
  * 32 bits; times as the index of a (seconds, nanoseconds) pair; anything else (addresses, strings, wider or
- * signed numbers) as the index of an interned object; protocols and labels keep frame numbers only, and
- * fields every frame has once keep no frame numbers. Measured on a million Ethernet/IPv4/TCP frames
- * (bench-data/mixed-1m.pcap): 232 MB with the default fields. Occurrence order between fields is not kept:
+ * signed numbers) as the index of an interned object; protocols and labels keep presence only. Fields in
+ * most frames once keep no frame numbers (OccurrenceList). Occurrence order between fields is not kept:
  * no operator of the language depends on it (layer selection, #, is not implemented).
  */
 
@@ -72,14 +71,22 @@ function storageOf(def: FieldDef): Storage {
 type ValueArray = Uint8Array | Uint16Array | Uint32Array;
 
 /**
- * The occurrences of one field: frame numbers ascending, and their values (none for presence), in the
- * narrowest array their width allows. While the k-th occurrence is in frame k (a field every frame has
- * once: frame.len, eth.src in an Ethernet capture) the frame numbers are implicit and not stored.
+ * The occurrences of one field, by index i: frameAt(i) ascending, values[i] (none for presence), has(i).
+ * Three layouts, chosen for size:
+ * - dense: while the k-th occurrence is in frame k (frame.len, eth.src in an Ethernet capture), frame
+ *   numbers are implicit;
+ * - sparse: frame numbers stored, any number of occurrences per frame;
+ * - filled (after trim(), for fields in most frames at most once: ip.src in a mostly-IPv4 capture): index i
+ *   is frame i + 1 and a bitmap says which frames have the field.
+ * Values use the narrowest array their width allows.
  */
 class OccurrenceList {
-  /** null while the list is dense: occurrence i is in frame i + 1. */
+  /** Sparse layout: the frame of each occurrence. */
   frames: Uint32Array | null = null;
+  /** Filled layout: bit i set when frame i + 1 has the field. */
+  present: Uint8Array | null = null;
   values: ValueArray | null;
+  /** Occurrences (slots, in the filled layout). */
   count = 0;
 
   constructor(
@@ -92,33 +99,101 @@ class OccurrenceList {
     else this.values = new Uint32Array(INITIAL_OCCURRENCES);
   }
 
-  /** The frame of occurrence i. */
   frameAt(i: number): number {
     return this.frames ? this.frames[i] : i + 1;
   }
 
+  has(i: number): boolean {
+    return this.present === null || ((this.present[i >>> 3] >>> (i & 7)) & 1) === 1;
+  }
+
   push(frame: number, value: number): void {
-    if (this.values && this.count === this.values.length) this.values = grown(this.values, this.count * 2);
+    if (this.present) {
+      if (frame > this.count) return this.pushFilled(frame, value);
+      this.toSparse();
+    }
     if (!this.frames && frame !== this.count + 1) {
       this.frames = new Uint32Array(Math.max(INITIAL_OCCURRENCES, this.count * 2));
       for (let i = 0; i < this.count; i++) this.frames[i] = i + 1;
     }
-    if (this.frames) {
-      if (this.count === this.frames.length) this.frames = grown(this.frames, this.count * 2);
-      this.frames[this.count] = frame;
-    }
+    this.reserve(this.count + 1);
+    if (this.frames) this.frames[this.count] = frame;
     if (this.values) this.values[this.count] = value;
     this.count++;
   }
 
-  /** Gives back the room kept for growth. */
-  trim(): void {
+  /** Gives back the room kept for growth, and fills the list if that is smaller (frames: the frames read). */
+  trim(frames: number): void {
+    if (this.frames && this.fillable()) {
+      const width = this.values?.BYTES_PER_ELEMENT ?? 0;
+      if (frames * width + Math.ceil(frames / 8) < this.count * (4 + width)) this.toFilled();
+    }
     if (this.frames) this.frames = this.frames.slice(0, this.count);
     if (this.values) this.values = this.values.slice(0, this.count);
+    if (this.present) this.present = this.present.slice(0, Math.ceil(this.count / 8));
   }
 
   get memoryBytes(): number {
-    return (this.frames?.byteLength ?? 0) + (this.values?.byteLength ?? 0);
+    return (this.frames?.byteLength ?? 0) + (this.values?.byteLength ?? 0) + (this.present?.byteLength ?? 0);
+  }
+
+  private pushFilled(frame: number, value: number): void {
+    this.reserve(frame);
+    const present = this.present as Uint8Array;
+    // Frames between the last one and this one lack the field: their bits stay clear.
+    if (this.values) this.values[frame - 1] = value;
+    present[(frame - 1) >>> 3] |= 1 << ((frame - 1) & 7);
+    this.count = frame;
+  }
+
+  /** At most one occurrence per frame (the frames strictly ascend). */
+  private fillable(): boolean {
+    const frames = this.frames as Uint32Array;
+    for (let i = 1; i < this.count; i++) if (frames[i] === frames[i - 1]) return false;
+    return true;
+  }
+
+  private toFilled(): void {
+    const frames = this.frames as Uint32Array;
+    const slots = this.count > 0 ? frames[this.count - 1] : 0;
+    const present = new Uint8Array(Math.ceil(Math.max(slots, INITIAL_OCCURRENCES) / 8));
+    const values = this.values ? new (this.values.constructor as new (length: number) => ValueArray)(Math.max(slots, INITIAL_OCCURRENCES)) : null;
+    for (let i = 0; i < this.count; i++) {
+      const slot = frames[i] - 1;
+      present[slot >>> 3] |= 1 << (slot & 7);
+      if (values && this.values) values[slot] = this.values[i];
+    }
+    this.frames = null;
+    this.present = present;
+    this.values = values;
+    this.count = slots;
+  }
+
+  private toSparse(): void {
+    const present = this.present as Uint8Array;
+    let occurrences = 0;
+    for (let i = 0; i < this.count; i++) if (this.has(i)) occurrences++;
+    const frames = new Uint32Array(Math.max(INITIAL_OCCURRENCES, occurrences * 2));
+    const values = this.values ? new (this.values.constructor as new (length: number) => ValueArray)(frames.length) : null;
+    let k = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (!((present[i >>> 3] >>> (i & 7)) & 1)) continue;
+      frames[k] = i + 1;
+      if (values && this.values) values[k] = this.values[i];
+      k++;
+    }
+    this.present = null;
+    this.frames = frames;
+    this.values = values;
+    this.count = occurrences;
+  }
+
+  /** Room for `size` occurrences (or slots) in every array of the layout. */
+  private reserve(size: number): void {
+    const capacity = (length: number) => Math.max(size, length * 2);
+    if (this.values && size > this.values.length) this.values = grown(this.values, capacity(this.values.length));
+    if (this.frames && size > this.frames.length) this.frames = grown(this.frames, capacity(this.frames.length));
+    if (this.present && Math.ceil(size / 8) > this.present.length) this.present = grown(this.present, Math.ceil(capacity(this.present.length * 8) / 8));
   }
 }
 
@@ -157,7 +232,7 @@ export class FieldColumns {
 
   /** Gives back the room kept for growth, once the capture is read (adding more frames still works). */
   trim(): void {
-    for (const list of this.lists) list.trim();
+    for (const list of this.lists) list.trim(this.frames);
     this.timeSeconds = this.timeSeconds.slice(0, this.times);
     this.timeNanos = this.timeNanos.slice(0, this.times);
   }
@@ -202,7 +277,7 @@ export class FieldColumns {
         const present = new Uint8Array(to - from + 1);
         for (const code of slotCodes[plan.slot]) {
           const list = this.lists[code];
-          for (let i = firstAtOrAfter(list, from); i < list.count && list.frameAt(i) <= to; i++) present[list.frameAt(i) - from] = 1;
+          for (let i = firstAtOrAfter(list, from); i < list.count && list.frameAt(i) <= to; i++) if (list.has(i)) present[list.frameAt(i) - from] = 1;
         }
         return present;
       }
@@ -234,6 +309,7 @@ export class FieldColumns {
       if (!values) continue;
       const storage = list.storage;
       for (let i = firstAtOrAfter(list, from); i < list.count && list.frameAt(i) <= to; i++) {
+        if (!list.has(i)) continue;
         const stored = values[i];
         let ok: boolean;
         if (storage === 'object') {
@@ -361,7 +437,7 @@ class ColumnRow implements Occurrences {
     for (let k = 0; k < codes.length; k++) {
       const list = this.columns.lists[codes[k]];
       if (!list.values) continue;
-      for (let i = this.advance(slot, k); i < list.count && list.frameAt(i) === this.frame; i++) values.push(this.columns.value(codes[k], list.values[i]));
+      for (let i = this.advance(slot, k); i < list.count && list.frameAt(i) === this.frame; i++) if (list.has(i)) values.push(this.columns.value(codes[k], list.values[i]));
     }
     return values;
   }
@@ -371,7 +447,7 @@ class ColumnRow implements Occurrences {
     let count = 0;
     for (let k = 0; k < codes.length; k++) {
       const list = this.columns.lists[codes[k]];
-      for (let i = this.advance(slot, k); i < list.count && list.frameAt(i) === this.frame; i++) count++;
+      for (let i = this.advance(slot, k); i < list.count && list.frameAt(i) === this.frame; i++) if (list.has(i)) count++;
     }
     return count;
   }
@@ -428,7 +504,7 @@ function grow<T extends { set(source: ArrayLike<number>): void }>(old: ArrayLike
   return bigger;
 }
 
-/** A copy of a value or frame array with room for `capacity` elements, of the same width. */
+/** A copy of a value, frame or bitmap array with room for `capacity` elements, of the same width. */
 function grown<T extends ValueArray>(old: T, capacity: number): T {
   const bigger = new (old.constructor as new (length: number) => T)(capacity);
   bigger.set(old);

@@ -81,4 +81,22 @@ describe('FieldColumns', () => {
     columns.add(tcpSyn(66));
     expect(Array.from(columns.select(compiled('tcp'), 60))).toEqual([60, 61, 62, 63, 64, 66]);
   });
+
+  it('fills fields that most frames have once, and keeps reading them as frames are added', () => {
+    const columns = new FieldColumns(['tcp', 'tcp.srcport']);
+    const numbered = (d: ReturnType<typeof dnsQuery>, n: number) => {
+      d.frame.number = n;
+      return d;
+    };
+    for (let n = 1; n <= 64; n++) columns.add(n === 10 ? numbered(dnsQuery(), n) : tcpSyn(n));
+    columns.trim();
+    // tcp: a 64-bit bitmap (not 63 frame numbers); tcp.srcport: 64 two-byte slots and the bitmap.
+    expect(columns.memoryBytes).toBe(8 + (64 * 2 + 8));
+    const allButTen = Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => n !== 10);
+    expect(Array.from(columns.select(compiled('tcp.srcport == 44147')))).toEqual(allButTen);
+    expect(Array.from(columns.select(compiled('!tcp')))).toEqual([10]);
+    columns.add(numbered(dnsQuery(), 65));
+    columns.add(tcpSyn(66));
+    expect(Array.from(columns.select(compiled('tcp && tcp.srcport != 1'), 60))).toEqual([60, 61, 62, 63, 64, 66]);
+  });
 });
