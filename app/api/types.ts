@@ -288,6 +288,103 @@ export interface FindResult {
   number: number | null;
 }
 
+/** An interface a live capture can run on, as the capture helper (dumpcap, tcpdump) sees it. */
+export interface LiveInterface {
+  /** What the helper captures on ('eth0'). */
+  name: string;
+  /** The name people know it by ('Ethernet', 'Wi-Fi'), when the system gives one. */
+  friendlyName: string | null;
+  description: string | null;
+  addresses: string[];
+  loopback: boolean;
+  /** Administratively up / with a working link; null when the installed helper cannot tell. */
+  up: boolean | null;
+  running: boolean | null;
+}
+
+/** Why capturing is not possible on this machine, and what to do about it on its operating system. */
+export interface CaptureSetupHelp {
+  problem: 'no-helper' | 'no-permission' | 'no-capture-driver' | 'no-interface';
+  /** One sentence: what is wrong. */
+  title: string;
+  /** What to do, one step per entry, commands included. */
+  steps: string[];
+  /** How to look at a saved capture instead. */
+  alternative: string;
+}
+
+/** The interface and capture filter last started, preselected next time. */
+export interface LiveChoice {
+  iface: string;
+  filter: string;
+}
+
+export type LiveInterfaces =
+  | { available: true; helper: 'dumpcap' | 'tcpdump'; interfaces: LiveInterface[]; lastChoice: LiveChoice | null }
+  | { available: false; help: CaptureSetupHelp };
+
+export type CaptureFilterCheck = { valid: true } | { valid: false; message: string };
+
+/** When a live capture stops by itself; absent limits do not apply. */
+export interface LiveStopConditions {
+  packets?: number;
+  seconds?: number;
+  /** 10^6 bytes of captured data. */
+  megabytes?: number;
+}
+
+export interface LiveStartRequest {
+  iface: string;
+  /** Capture filter (BPF); '' captures everything. */
+  filter: string;
+  /** Bytes kept of each packet (dumpcap's -s). */
+  snaplen: number;
+  stop: LiveStopConditions;
+  /** Keep only the last `files` files of `fileMegabytes` each on disk (long captures). */
+  ring?: { fileMegabytes: number; files: number } | null;
+}
+
+/** A started capture is an open capture (frames.page, frame.detail, flows.list, ... answer for it). */
+export type LiveStartResult = { started: true; capture: CaptureInfo } | { started: false; help: CaptureSetupHelp };
+
+export type LiveState = 'capturing' | 'stopping' | 'stopped' | 'failed';
+
+/** Sent about every 100 ms while capturing, and once when the capture has stopped. */
+export interface LiveProgress {
+  id: CaptureId;
+  state: LiveState;
+  iface: string;
+  frames: number;
+  /** Bytes of the capture stream kept on disk. */
+  capturedBytes: number;
+  /** Packets lost before the helper took them (known once the helper has ended), else null. */
+  drops: number | null;
+  /** Frames per second since the previous update. */
+  framesPerSecond: number;
+  elapsedSeconds: number;
+  stopReason: 'user' | 'packets' | 'seconds' | 'bytes' | 'helper-exit' | 'stream-problem' | null;
+  /** Why the capture is incomplete or failed, in one sentence. */
+  problem: string | null;
+}
+
+export interface LiveSaveResult {
+  path: string;
+  format: 'pcap' | 'pcapng';
+  frames: number;
+  bytes: number;
+}
+
+/** An unsaved capture left by a Wirelens that ended while capturing. */
+export interface RecoverableLiveCapture {
+  /** Names it in live.recover / live.discardRecovered. */
+  key: string;
+  iface: string;
+  filter: string;
+  /** ISO 8601 time the capture started. */
+  startedAt: string;
+  bytes: number;
+}
+
 /** Requests: method name -> parameters and result. */
 export interface ServiceMethods {
   'capture.open': { params: { path: string }; result: CaptureInfo };
@@ -305,6 +402,19 @@ export interface ServiceMethods {
   'tcp.follow': { params: { id: CaptureId; stream: number; dir: FollowDirection }; result: TcpFollow };
   /** Handshake options, RTT, analysis counts and the fitted sender model of one TCP stream. */
   'tcp.analysis': { params: { id: CaptureId; stream: number }; result: TcpStreamAnalysis };
+  /** Interfaces to capture on and the last choice, or why capturing is not possible here. */
+  'live.interfaces': { params: Record<string, never>; result: LiveInterfaces };
+  /** Compiles a capture filter for an interface with the capture helper. */
+  'live.checkFilter': { params: { iface: string; filter: string }; result: CaptureFilterCheck };
+  'live.start': { params: LiveStartRequest; result: LiveStartResult };
+  /** Stops a live capture; resolves once everything captured is analysed. */
+  'live.stop': { params: { id: CaptureId }; result: LiveProgress };
+  /** Saves a stopped (or recovered) live capture to a file on the machine running the engine. */
+  'live.save': { params: { id: CaptureId; path: string; format: 'pcap' | 'pcapng' }; result: LiveSaveResult };
+  'live.recoverable': { params: Record<string, never>; result: RecoverableLiveCapture[] };
+  /** Opens a recovered capture like a file (it stays recoverable until saved or discarded). */
+  'live.recover': { params: { key: string }; result: CaptureInfo };
+  'live.discardRecovered': { params: { key: string }; result: null };
 }
 
 export type MethodName = keyof ServiceMethods;
@@ -319,6 +429,7 @@ export interface ServiceEvents {
   'capture.closed': { id: CaptureId };
   /** An open requested by the shell failed; requests made by a client fail with their own error instead. */
   'capture.failed': { path: string; message: string };
+  'live.progress': LiveProgress;
 }
 
 export type EventName = keyof ServiceEvents;

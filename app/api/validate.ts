@@ -1,5 +1,5 @@
 import type { SaveStreamRequest } from './desktop';
-import { ServiceError, type FollowDirection, type MethodName, type ParamsOf, type ServiceMethods, type StreamSide } from './types';
+import { ServiceError, type FollowDirection, type LiveStartRequest, type LiveStopConditions, type MethodName, type ParamsOf, type ServiceMethods, type StreamSide } from './types';
 
 /*
  * Every transport receives requests from outside the engine (a renderer, a browser); nothing in them is
@@ -16,6 +16,13 @@ const MAX_FIND_TEXT = 1000;
 const MAX_STREAM = 0x7fffffff;
 const FOLLOW_DIRECTIONS: readonly FollowDirection[] = ['client', 'server', 'both'];
 const STREAM_SIDES: readonly StreamSide[] = ['client', 'server'];
+const SAVE_FORMATS: readonly ('pcap' | 'pcapng')[] = ['pcap', 'pcapng'];
+/** dumpcap's largest snapshot length (WTAP_MAX_PACKET_SIZE_STANDARD). */
+const MAX_SNAPLEN = 262144;
+const MAX_FILTER_LENGTH = 4096;
+/** A week: longer timed captures are mistakes (a ring buffer and a manual stop serve long captures). */
+const MAX_STOP_SECONDS = 7 * 24 * 3600;
+const MAX_STOP_MEGABYTES = 1e7;
 
 type Validators = { [M in MethodName]: (params: Record<string, unknown>) => ParamsOf<M> };
 
@@ -36,6 +43,14 @@ const VALIDATORS: Validators = {
   'dns.transactions': (p) => ({ id: captureId(p) }),
   'tcp.follow': (p) => ({ id: captureId(p), stream: integer(p, 'stream', 0, MAX_STREAM), dir: oneOf(p, 'dir', FOLLOW_DIRECTIONS) }),
   'tcp.analysis': (p) => ({ id: captureId(p), stream: integer(p, 'stream', 0, MAX_STREAM) }),
+  'live.interfaces': () => ({}),
+  'live.checkFilter': (p) => ({ iface: interfaceName(p), filter: captureFilter(p) }),
+  'live.start': (p) => ({ iface: interfaceName(p), filter: captureFilter(p), snaplen: integer(p, 'snaplen', 1, MAX_SNAPLEN), stop: stopConditions(p), ring: ring(p) }),
+  'live.stop': (p) => ({ id: captureId(p) }),
+  'live.save': (p) => ({ id: captureId(p), path: path(p, 'path'), format: oneOf(p, 'format', SAVE_FORMATS) }),
+  'live.recoverable': () => ({}),
+  'live.recover': (p) => ({ key: recoverableKey(p) }),
+  'live.discardRecovered': (p) => ({ key: recoverableKey(p) }),
 };
 
 export const METHOD_NAMES: readonly MethodName[] = Object.keys(VALIDATORS) as MethodName[];
@@ -65,6 +80,53 @@ function captureId(p: Record<string, unknown>): string {
   const id = p.id;
   if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw bad('id', 'a capture id');
   return id;
+}
+
+function interfaceName(p: Record<string, unknown>): string {
+  const value = p.iface;
+  // Any name the helper lists, but never one that could read as an option or hold control characters.
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024 || value.startsWith('-') || /[\u0000-\u001f]/.test(value)) {
+    throw bad('iface', 'an interface name');
+  }
+  return value;
+}
+
+function captureFilter(p: Record<string, unknown>): string {
+  const value = string(p, 'filter', MAX_FILTER_LENGTH);
+  if (/[\u0000-\u001f]/.test(value)) throw bad('filter', 'one line of text');
+  return value;
+}
+
+function stopConditions(p: Record<string, unknown>): LiveStopConditions {
+  const stop = p.stop ?? {};
+  if (stop === null || typeof stop !== 'object' || Array.isArray(stop)) throw bad('stop', 'an object');
+  const s = stop as Record<string, unknown>;
+  const conditions: LiveStopConditions = {};
+  if (s.packets !== undefined) conditions.packets = integer(s, 'packets', 1, 2 ** 31 - 1);
+  if (s.seconds !== undefined) conditions.seconds = positive(s, 'seconds', MAX_STOP_SECONDS);
+  if (s.megabytes !== undefined) conditions.megabytes = positive(s, 'megabytes', MAX_STOP_MEGABYTES);
+  return conditions;
+}
+
+function ring(p: Record<string, unknown>): LiveStartRequest['ring'] {
+  const value = p.ring;
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw bad('ring', 'an object or null');
+  const r = value as Record<string, unknown>;
+  return { fileMegabytes: positive(r, 'fileMegabytes', MAX_STOP_MEGABYTES), files: integer(r, 'files', 2, 100_000) };
+}
+
+function recoverableKey(p: Record<string, unknown>): string {
+  const key = p.key;
+  // A directory name under the live directory: no separators, no dots, so never a path outside it.
+  if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(key)) throw bad('key', 'a recoverable capture key');
+  return key;
+}
+
+function positive(p: Record<string, unknown>, name: string, max: number): number {
+  const value = p[name];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) throw bad(name, `a number above 0 and at most ${max}`);
+  return value;
 }
 
 function path(p: Record<string, unknown>, name: string): string {

@@ -26,6 +26,8 @@ export interface ServeOptions {
   rendererDir?: string;
   /** The built capture worker; defaults to captureWorker beside this bundle, with the bundle's extension (.js/.mjs). */
   workerScript?: string | URL;
+  /** Where live captures are spooled (and recovered from); the user's live directory by default. */
+  liveDirectory?: string;
   /** Where the start-up lines go (the URL); defaults to stdout. */
   log?: (line: string) => void;
 }
@@ -58,7 +60,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export async function startBridge(options: ServeOptions = {}): Promise<RunningBridge> {
   const rendererDir = resolve(options.rendererDir ?? fileURLToPath(new URL('../renderer/', import.meta.url)));
   const bundleExtension = extname(fileURLToPath(import.meta.url));
-  const service = new CaptureService({ workerScript: options.workerScript ?? new URL(`./captureWorker${bundleExtension}`, import.meta.url) });
+  const service = new CaptureService({
+    workerScript: options.workerScript ?? new URL(`./captureWorker${bundleExtension}`, import.meta.url),
+    liveDirectory: options.liveDirectory,
+  });
   const token = newToken();
   const clients = new Set<ServerResponse>();
   let port = 0;

@@ -24,7 +24,8 @@ import { saveStreamSide } from './saveStream';
 const SAMPLE = 'samples/handshake-dns.pcapng';
 const CAPTURE_EXTENSIONS = ['pcap', 'pcapng', 'cap'];
 
-const service = new CaptureService({ workerScript: join(__dirname, 'captureWorker.js') });
+// Live captures spool under the app's own state directory, where an unsaved one is found again after a crash.
+const service = new CaptureService({ workerScript: join(__dirname, 'captureWorker.js'), liveDirectory: join(app.getPath('userData'), 'live') });
 const rendererUrl = process.env.ELECTRON_RENDERER_URL;
 const rendererFile = join(__dirname, '../renderer/index.html');
 let window: BrowserWindow | null = null;

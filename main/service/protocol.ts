@@ -1,13 +1,27 @@
 import type { DnsTransaction, FindResult, FlowRow, FollowDirection, FrameRow, TcpFollow, TcpStreamAnalysis } from '../../app/api/types';
+import type { CaptureFormat } from '../../app/capture/writer';
 import type { FrameDetailData } from '../../app/index/session';
+import type { LiveUpdate, StopConditions } from '../live/liveCapture';
+import type { SaveResult } from '../live/save';
+import type { CaptureHelp } from '../live/setupHelp';
+import type { RingBuffer } from '../live/spool';
 
 /*
  * Messages between the service (main thread of Electron's main process or of the bridge) and the
  * capture worker that reads, indexes and re-decodes one capture file. Structured clone carries them.
  */
 
-export interface WorkerStart {
-  path: string;
+/** What the worker reads: a capture file, or a live capture it starts (main/live) and spools to disk. */
+export type WorkerStart = { kind: 'file'; path: string } | { kind: 'live'; options: LiveWorkerOptions };
+
+/** LiveCaptureOptions without the callbacks (workerData is structured-cloned). */
+export interface LiveWorkerOptions {
+  interface: string;
+  filter: string;
+  snapLength: number;
+  stopAfter: StopConditions;
+  ring: RingBuffer | null;
+  directory: string;
 }
 
 /** Requests the worker answers; each is the service method of the same meaning, without the capture id. */
@@ -20,6 +34,11 @@ export interface WorkerMethods {
   /** Null when the stream has no frame indexed (yet). */
   follow: { params: { stream: number; dir: FollowDirection }; result: Omit<TcpFollow, 'id'> | null };
   streamAnalysis: { params: { stream: number }; result: Omit<TcpStreamAnalysis, 'id'> | null };
+  /** Live captures only: stop, resolving with the final update once everything captured is analysed. */
+  liveStop: { params: Record<string, never>; result: LiveUpdate };
+  liveSave: { params: { path: string; format: CaptureFormat }; result: SaveResult };
+  /** Stops if needed and deletes the spool (the capture was saved, or is not wanted). */
+  liveDiscard: { params: Record<string, never>; result: null };
 }
 
 export type WorkerMethod = keyof WorkerMethods;
@@ -45,5 +64,10 @@ export type FromWorker =
   | WorkerProgress
   /** The file could not be read at all (missing, not a capture); the worker stays only to be terminated. */
   | { kind: 'failed'; message: string }
+  /** A live capture runs; its spool is in `directory`. */
+  | { kind: 'live-started'; directory: string }
+  /** A live capture could not start: the machine's setup (help) or the request (reason and message). */
+  | { kind: 'live-refused'; help: CaptureHelp | null; reason: 'bad-filter' | 'bad-option' | 'helper-failed' | 'internal'; message: string }
+  | { kind: 'live-update'; update: LiveUpdate }
   | { kind: 'response'; seq: number; ok: true; result: unknown }
   | { kind: 'response'; seq: number; ok: false; message: string };

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   ServiceError,
@@ -8,13 +8,31 @@ import {
   type CaptureProgress,
   type CaptureState,
   type CaptureStatus,
+  type LiveProgress,
+  type LiveStartRequest,
+  type LiveStartResult,
   type MethodName,
+  type RecoverableLiveCapture,
   type ParamsOf,
   type ResultOf,
   type ServiceEvent,
   type WirelensService,
 } from '../../app/api/types';
 import { validateRequest } from '../../app/api/validate';
+import { checkCaptureFilter } from '../live/filter';
+import { findCaptureHelpers } from '../live/helper';
+import { listInterfaces } from '../live/interfaces';
+import type { LiveUpdate } from '../live/liveCapture';
+import { saveCapture } from '../live/save';
+import { CaptureSetupError, captureHelp } from '../live/setupHelp';
+import {
+  defaultLiveDirectory,
+  discardRecoverable,
+  findRecoverableCaptures,
+  readLastChoice,
+  recoveredCaptureFile,
+  type RecoverableCapture,
+} from '../live/spool';
 import type { FromWorker, ToWorker, WorkerMethod, WorkerMethods, WorkerProgress, WorkerStart } from './protocol';
 
 export interface CaptureServiceOptions {
@@ -22,6 +40,16 @@ export interface CaptureServiceOptions {
   workerScript: string | URL;
   /** Open captures kept at once; opening one more closes the oldest. */
   maxCaptures?: number;
+  /** Where live captures are spooled and recovered from (Electron: <userData>/live); defaultLiveDirectory() by default. */
+  liveDirectory?: string;
+}
+
+/** What the service keeps of a live capture besides its worker. */
+interface LiveSide {
+  iface: string;
+  last: LiveProgress;
+  /** Saved at least once: closing it deletes its spool (an unsaved one stays recoverable). */
+  saved: boolean;
 }
 
 interface Pending {
@@ -37,6 +65,10 @@ interface OpenCapture {
   last: WorkerProgress;
   failure: string | null;
   pending: Map<number, Pending>;
+  /** Set for a live capture. */
+  live: LiveSide | null;
+  /** Set for a recovered live capture opened as a file: its spool, to save or discard. */
+  recovered: RecoverableCapture | null;
 }
 
 /**
@@ -50,9 +82,11 @@ export class CaptureService implements WirelensService {
   private nextId = 1;
   private nextSeq = 1;
   private readonly maxCaptures: number;
+  private readonly liveDirectory: string;
 
   constructor(private readonly options: CaptureServiceOptions) {
     this.maxCaptures = options.maxCaptures ?? 8;
+    this.liveDirectory = options.liveDirectory ?? defaultLiveDirectory();
   }
 
   /** A request from a transport: checked against the contract, then served. */
@@ -132,7 +166,161 @@ export class CaptureService implements WirelensService {
         if (!analysis) throw noStream(p.stream);
         return { id: p.id, ...analysis };
       }
+      case 'live.interfaces':
+        return this.interfaces();
+      case 'live.checkFilter': {
+        const p = params as ParamsOf<'live.checkFilter'>;
+        return this.checkFilter(p.iface, p.filter);
+      }
+      case 'live.start':
+        return this.startLive(params as ParamsOf<'live.start'>);
+      case 'live.stop': {
+        const capture = this.liveCapture((params as ParamsOf<'live.stop'>).id);
+        const final = await this.ask(capture, 'liveStop', {});
+        this.liveUpdate(capture, final);
+        return (capture.live as LiveSide).last;
+      }
+      case 'live.save':
+        return this.saveLive(params as ParamsOf<'live.save'>);
+      case 'live.recoverable':
+        return this.recoverable().map(describeRecoverable);
+      case 'live.recover':
+        return this.recover((params as ParamsOf<'live.recover'>).key);
+      case 'live.discardRecovered': {
+        const key = (params as ParamsOf<'live.discardRecovered'>).key;
+        const found = this.findRecoverable(key);
+        for (const capture of [...this.captures.values()]) if (capture.recovered?.directory === found.directory) await this.close(capture.info.id);
+        discardRecoverable(found);
+        return null;
+      }
     }
+  }
+
+  private async interfaces(): Promise<ResultOf<'live.interfaces'>> {
+    try {
+      const list = await listInterfaces();
+      const last = readLastChoice(this.liveDirectory);
+      return {
+        available: true,
+        helper: list.helper.kind,
+        interfaces: list.interfaces,
+        lastChoice: last ? { iface: last.interface, filter: last.filter } : null,
+      };
+    } catch (error) {
+      if (error instanceof CaptureSetupError) return { available: false, help: error.help };
+      throw new ServiceError('internal', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async checkFilter(iface: string, filter: string): Promise<ResultOf<'live.checkFilter'>> {
+    const helper = findCaptureHelpers()[0];
+    if (!helper) return { valid: false, message: captureHelp('no-helper').title };
+    try {
+      const check = await checkCaptureFilter(helper, iface, filter);
+      return check.valid ? { valid: true } : { valid: false, message: check.message };
+    } catch (error) {
+      // The filter may be fine: the machine refused (no permission, no such interface); say that.
+      if (error instanceof CaptureSetupError) return { valid: false, message: `The filter could not be checked: ${error.help.title}` };
+      throw new ServiceError('internal', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async startLive(request: LiveStartRequest): Promise<LiveStartResult> {
+    while (this.captures.size >= this.maxCaptures) await this.close(this.captures.keys().next().value as CaptureId);
+    const id = `c${this.nextId++}`;
+    const info: CaptureInfo = { id, path: this.liveDirectory, name: `${request.iface} (live)`, sizeBytes: 0 };
+    const start: WorkerStart = {
+      kind: 'live',
+      options: {
+        interface: request.iface,
+        filter: request.filter,
+        snapLength: request.snaplen,
+        stopAfter: {
+          packets: request.stop.packets,
+          seconds: request.stop.seconds,
+          bytes: request.stop.megabytes === undefined ? undefined : Math.max(1, Math.round(request.stop.megabytes * 1e6)),
+        },
+        ring: request.ring ? { fileBytes: Math.max(1, Math.round(request.ring.fileMegabytes * 1e6)), files: request.ring.files } : null,
+        directory: this.liveDirectory,
+      },
+    };
+    const capture = this.newCapture(info, start);
+    capture.live = {
+      iface: request.iface,
+      saved: false,
+      last: { id, state: 'capturing', iface: request.iface, frames: 0, capturedBytes: 0, drops: null, framesPerSecond: 0, elapsedSeconds: 0, stopReason: null, problem: null },
+    };
+    let refusal: LiveStartResult | null = null;
+    await new Promise<void>((started, failed) => {
+      capture.worker.on('message', (message: FromWorker) => {
+        if (message.kind === 'live-started') {
+          capture.info.path = message.directory;
+          started();
+        } else if (message.kind === 'live-refused') {
+          if (message.help) {
+            refusal = { started: false, help: message.help };
+            started();
+          } else {
+            failed(new ServiceError(message.reason === 'internal' ? 'internal' : 'bad-request', message.message));
+          }
+        }
+      });
+      capture.worker.on('error', (error) => failed(new ServiceError('internal', `The capture worker failed: ${error.message}`)));
+    }).catch(async (error: unknown) => {
+      await this.close(id, false);
+      throw error;
+    });
+    if (refusal) {
+      await this.close(id, false);
+      return refusal;
+    }
+    this.emit({ type: 'capture.opened', payload: info });
+    return { started: true, capture: info };
+  }
+
+  private async saveLive(p: ParamsOf<'live.save'>): Promise<ResultOf<'live.save'>> {
+    const capture = this.capture(p.id);
+    const out = resolve(p.path);
+    try {
+      await stat(dirname(out));
+    } catch {
+      throw new ServiceError('unwritable', `Cannot save to ${out}: the folder ${dirname(out)} does not exist.`);
+    }
+    let result;
+    try {
+      if (capture.live) {
+        if (capture.live.last.state === 'capturing' || capture.live.last.state === 'stopping') throw new ServiceError('bad-request', 'Stop the capture before saving it.');
+        result = await this.ask(capture, 'liveSave', { path: out, format: p.format });
+        capture.live.saved = true;
+      } else if (capture.recovered) {
+        result = await saveCapture(capture.recovered.files, out, { format: p.format, interfaceName: capture.recovered.meta.interface, application: 'Wirelens' });
+      } else {
+        throw new ServiceError('bad-request', `${capture.info.name} is a file, not a live capture: it is saved already.`);
+      }
+    } catch (error) {
+      if (error instanceof ServiceError) throw error;
+      throw new ServiceError('unwritable', `Cannot save to ${out}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { path: out, format: result.format, frames: result.frames, bytes: result.bytes };
+  }
+
+  private recoverable(): RecoverableCapture[] {
+    const open = new Set([...this.captures.values()].map((c) => c.recovered?.directory));
+    return findRecoverableCaptures(this.liveDirectory).filter((r) => !open.has(r.directory));
+  }
+
+  private findRecoverable(key: string): RecoverableCapture {
+    const found = findRecoverableCaptures(this.liveDirectory).find((r) => basename(r.directory) === key);
+    if (!found) throw new ServiceError('not-found', 'That unsaved capture is no longer there.');
+    return found;
+  }
+
+  private async recover(key: string): Promise<CaptureInfo> {
+    const found = this.findRecoverable(key);
+    const info = await this.open(recoveredCaptureFile(found));
+    const capture = this.captures.get(info.id);
+    if (capture) capture.recovered = found;
+    return info;
   }
 
   private async open(path: string): Promise<CaptureInfo> {
@@ -140,28 +328,13 @@ export class CaptureService implements WirelensService {
     const size = await fileSize(absolute);
     while (this.captures.size >= this.maxCaptures) await this.close(this.captures.keys().next().value as CaptureId);
     const info: CaptureInfo = { id: `c${this.nextId++}`, path: absolute, name: basename(absolute), sizeBytes: size };
-    const start: WorkerStart = { path: absolute };
-    const worker = new Worker(this.options.workerScript, { workerData: start });
-    const capture: OpenCapture = {
-      info,
-      worker,
-      state: 'loading',
-      last: { kind: 'progress', state: 'loading', framesRead: 0, bytesRead: 0, totalBytes: size, format: null, malformed: 0, problem: null, elapsedMs: 0 },
-      failure: null,
-      pending: new Map(),
-    };
-    this.captures.set(info.id, capture);
+    const capture = this.newCapture(info, { kind: 'file', path: absolute });
     await new Promise<void>((opened, failed) => {
-      worker.on('message', (message: FromWorker) => {
-        this.receive(capture, message);
+      capture.worker.on('message', (message: FromWorker) => {
         if (message.kind === 'progress') opened();
         else if (message.kind === 'failed') failed(new ServiceError('unreadable', `Cannot open ${info.name}: ${withoutPath(message.message, absolute)}`));
       });
-      worker.on('error', (error) => {
-        this.workerGone(capture, `The capture worker failed: ${error.message}`);
-        failed(new ServiceError('internal', `Cannot open ${info.name}: the capture worker failed (${error.message}).`));
-      });
-      worker.on('exit', () => this.workerGone(capture, 'The capture was closed.'));
+      capture.worker.on('error', (error) => failed(new ServiceError('internal', `Cannot open ${info.name}: the capture worker failed (${error.message}).`)));
     }).catch(async (error: unknown) => {
       await this.close(info.id, false);
       throw error;
@@ -170,11 +343,36 @@ export class CaptureService implements WirelensService {
     return info;
   }
 
+  /** Starts the worker of a capture and registers it. */
+  private newCapture(info: CaptureInfo, start: WorkerStart): OpenCapture {
+    const worker = new Worker(this.options.workerScript, { workerData: start });
+    const capture: OpenCapture = {
+      info,
+      worker,
+      state: 'loading',
+      last: { kind: 'progress', state: 'loading', framesRead: 0, bytesRead: 0, totalBytes: info.sizeBytes, format: null, malformed: 0, problem: null, elapsedMs: 0 },
+      failure: null,
+      pending: new Map(),
+      live: null,
+      recovered: null,
+    };
+    this.captures.set(info.id, capture);
+    worker.on('message', (message: FromWorker) => this.receive(capture, message));
+    worker.on('error', (error) => this.workerGone(capture, `The capture worker failed: ${error.message}`));
+    worker.on('exit', () => this.workerGone(capture, 'The capture was closed.'));
+    return capture;
+  }
+
   private async close(id: CaptureId, announce = true): Promise<void> {
     const capture = this.captures.get(id);
     if (!capture) return;
     this.captures.delete(id);
     if (capture.state === 'loading') capture.state = 'cancelled';
+    if (capture.live) {
+      // A saved capture's spool goes; an unsaved one is stopped and stays on disk, offered for recovery.
+      const ending = capture.live.saved ? this.ask(capture, 'liveDiscard', {}) : this.ask(capture, 'liveStop', {});
+      await ending.catch(() => undefined);
+    }
     await capture.worker.terminate();
     if (announce) this.emit({ type: 'capture.closed', payload: { id } });
   }
@@ -191,6 +389,12 @@ export class CaptureService implements WirelensService {
         capture.state = 'failed';
         this.emit({ type: 'capture.progress', payload: this.progress(capture) });
         break;
+      case 'live-update':
+        this.liveUpdate(capture, message.update);
+        break;
+      case 'live-started':
+      case 'live-refused':
+        break;
       case 'response': {
         const pending = capture.pending.get(message.seq);
         if (!pending) return;
@@ -200,6 +404,47 @@ export class CaptureService implements WirelensService {
         break;
       }
     }
+  }
+
+  private liveUpdate(capture: OpenCapture, update: LiveUpdate): void {
+    const live = capture.live;
+    if (!live) return;
+    live.last = {
+      id: capture.info.id,
+      state: update.state,
+      iface: update.interface,
+      frames: update.frames,
+      capturedBytes: update.capturedBytes,
+      drops: update.statistics?.dropped ?? null,
+      framesPerSecond: update.framesPerSecond,
+      elapsedSeconds: update.elapsedSeconds,
+      stopReason: update.stopReason,
+      problem: update.problem,
+    };
+    const ended = update.state === 'stopped' || update.state === 'failed';
+    // The capture is an open capture that is "loading" until it stops: the packet list grows with it.
+    capture.state = ended ? (update.state === 'failed' ? 'failed' : 'done') : 'loading';
+    if (update.state === 'failed') capture.failure = update.problem;
+    capture.last = {
+      kind: 'progress',
+      state: ended ? 'done' : 'loading',
+      framesRead: update.frames,
+      bytesRead: update.capturedBytes,
+      totalBytes: update.capturedBytes,
+      format: 'pcap',
+      malformed: update.malformed,
+      problem: update.problem,
+      elapsedMs: update.elapsedSeconds * 1000,
+    };
+    if (!this.captures.has(capture.info.id)) return;
+    this.emit({ type: 'live.progress', payload: live.last });
+    this.emit({ type: 'capture.progress', payload: this.progress(capture) });
+  }
+
+  private liveCapture(id: CaptureId): OpenCapture {
+    const capture = this.capture(id);
+    if (!capture.live) throw new ServiceError('bad-request', `${capture.info.name} is a file, not a live capture.`);
+    return capture;
   }
 
   private workerGone(capture: OpenCapture, reason: string): void {
@@ -262,6 +507,10 @@ export class CaptureService implements WirelensService {
   private emit(event: ServiceEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function describeRecoverable(capture: RecoverableCapture): RecoverableLiveCapture {
+  return { key: basename(capture.directory), iface: capture.meta.interface, filter: capture.meta.filter, startedAt: capture.meta.startedAt, bytes: capture.bytes };
 }
 
 /** The reader's messages may start with the path, which the service's own message already names. */

@@ -3,13 +3,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CaptureProblem } from '../../app/capture/types';
 import { CaptureSession, type RecordSource } from '../../app/index/session';
 import { readCaptureFile } from '../io/readCapture';
-import type { FromWorker, ToWorker, WorkerMethod, WorkerMethods, WorkerProgress, WorkerStart } from './protocol';
+import type { LiveCapture } from '../live/liveCapture';
+import { CaptureSetupError } from '../live/setupHelp';
+import type { FromWorker, LiveWorkerOptions, ToWorker, WorkerMethod, WorkerMethods, WorkerProgress, WorkerStart } from './protocol';
 
 /*
- * The capture worker: one per open capture. It reads the file once, building the session's index, and
- * meanwhile answers page/detail/search requests for the frames indexed so far (the reader awaits each
- * chunk, so requests are served between chunks). Neither the Electron main thread nor the bridge's
- * event loop ever decodes.
+ * The capture worker: one per open capture. For a file it reads the file once, building the session's
+ * index, and meanwhile answers page/detail/search requests for the frames indexed so far (the reader
+ * awaits each chunk, so requests are served between chunks). For a live capture it runs main/live's
+ * LiveCapture, whose session grows as packets arrive and answers the same requests. Neither the Electron
+ * main thread nor the bridge's event loop ever decodes.
  */
 
 /** Progress messages at most this often: enough for a smooth bar, cheap for the receiver. */
@@ -17,48 +20,22 @@ const PROGRESS_INTERVAL_MS = 100;
 
 const port = parentPort;
 if (!port) throw new Error('the capture worker must run in a worker thread');
-const { path } = workerData as WorkerStart;
-
-let handle: FileHandle | null = null;
-const records: RecordSource = {
-  async read(offset, length) {
-    handle ??= await open(path, 'r');
-    const bytes = new Uint8Array(length);
-    const { bytesRead } = await handle.read(bytes, 0, length, offset);
-    return bytes.subarray(0, bytesRead);
-  },
-};
-const session = new CaptureSession(records);
-const started = performance.now();
-let bytesRead = 0;
-let totalBytes = 0;
-let problem: CaptureProblem | null = null;
-let lastProgress = 0;
-
-/** A problem at offset 0 before any frame: the file header itself is wrong, so it is not a capture. */
-function notACapture(): CaptureProblem | null {
-  return session.frames === 0 && problem !== null && problem.offset === 0 ? problem : null;
-}
+const start = workerData as WorkerStart;
 
 function post(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-function progress(state: WorkerProgress['state']): WorkerProgress {
-  return {
-    kind: 'progress',
-    state,
-    framesRead: session.frames,
-    bytesRead,
-    totalBytes,
-    format: session.format,
-    malformed: session.malformed,
-    problem: problem?.message ?? null,
-    elapsedMs: performance.now() - started,
-  };
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
+/** The session requests are answered from (null until a live capture has started). */
+let session: CaptureSession | null = null;
+let live: LiveCapture | null = null;
+
 async function answer(method: WorkerMethod, params: WorkerMethods[WorkerMethod]['params']): Promise<unknown> {
+  if (!session) throw new Error('The capture has not started.');
   switch (method) {
     case 'page': {
       const p = params as WorkerMethods['page']['params'];
@@ -80,23 +57,69 @@ async function answer(method: WorkerMethod, params: WorkerMethods[WorkerMethod][
     }
     case 'streamAnalysis':
       return (await session.tcpStream((params as WorkerMethods['streamAnalysis']['params']).stream))?.analysis ?? null;
+    case 'liveStop':
+      return liveCapture().stop();
+    case 'liveSave': {
+      const p = params as WorkerMethods['liveSave']['params'];
+      return liveCapture().save(p.path, p.format);
+    }
+    case 'liveDiscard':
+      await liveCapture().discard();
+      return null;
   }
+}
+
+function liveCapture(): LiveCapture {
+  if (!live) throw new Error('This capture is a file, not a live capture.');
+  return live;
 }
 
 port.on('message', (message: ToWorker) => {
   if (message.kind !== 'request') return;
   answer(message.method, message.params).then(
     (result) => post({ kind: 'response', seq: message.seq, ok: true, result }),
-    (error: unknown) => post({ kind: 'response', seq: message.seq, ok: false, message: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => post({ kind: 'response', seq: message.seq, ok: false, message: errorText(error) }),
   );
 });
 
-async function readAll(): Promise<void> {
+async function readFile(path: string): Promise<void> {
+  let handle: FileHandle | null = null;
+  const records: RecordSource = {
+    async read(offset, length) {
+      handle ??= await open(path, 'r');
+      const bytes = new Uint8Array(length);
+      const { bytesRead } = await handle.read(bytes, 0, length, offset);
+      return bytes.subarray(0, bytesRead);
+    },
+  };
+  const file = new CaptureSession(records);
+  session = file;
+  const started = performance.now();
+  let bytesRead = 0;
+  let totalBytes = 0;
+  let problem: CaptureProblem | null = null;
+  let lastProgress = 0;
+
+  /** A problem at offset 0 before any frame: the file header itself is wrong, so it is not a capture. */
+  const notACapture = (): CaptureProblem | null => (file.frames === 0 && problem !== null && problem.offset === 0 ? problem : null);
+
+  const progress = (state: WorkerProgress['state']): WorkerProgress => ({
+    kind: 'progress',
+    state,
+    framesRead: file.frames,
+    bytesRead,
+    totalBytes,
+    format: file.format,
+    malformed: file.malformed,
+    problem: problem?.message ?? null,
+    elapsedMs: performance.now() - started,
+  });
+
   const { format } = await readCaptureFile(
     path,
     {
       frame(raw) {
-        session.addFrame(raw);
+        file.addFrame(raw);
       },
       problem(p) {
         problem = p;
@@ -119,8 +142,25 @@ async function readAll(): Promise<void> {
   );
   const refused = notACapture();
   if (refused) throw new Error(refused.message);
-  session.finish(format, problem);
+  file.finish(format, problem);
   post(progress('done'));
 }
 
-readAll().catch((error: unknown) => post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }));
+async function startLive(options: LiveWorkerOptions): Promise<void> {
+  // Loaded only here: a worker reading a file never needs the live engine (nor its pcap-parser).
+  const { LiveCapture, LiveCaptureError } = await import('../live/liveCapture');
+  try {
+    live = await LiveCapture.start({ ...options, updateIntervalMs: PROGRESS_INTERVAL_MS, onUpdate: (update) => post({ kind: 'live-update', update }) });
+  } catch (error) {
+    if (error instanceof CaptureSetupError) post({ kind: 'live-refused', help: error.help, reason: 'helper-failed', message: error.message });
+    else if (error instanceof LiveCaptureError) post({ kind: 'live-refused', help: null, reason: error.reason, message: error.message });
+    else post({ kind: 'live-refused', help: null, reason: 'internal', message: errorText(error) });
+    return;
+  }
+  session = live.session;
+  post({ kind: 'live-started', directory: live.spool.directory });
+  post({ kind: 'live-update', update: live.snapshot() });
+}
+
+if (start.kind === 'file') readFile(start.path).catch((error: unknown) => post({ kind: 'failed', message: errorText(error) }));
+else void startLive(start.options);
