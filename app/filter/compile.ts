@@ -14,7 +14,9 @@ import { containsBytes, kindOf, latin1, orderOf, typeName, valueBytes } from './
 import type { OperandType, Order, Value, ValueKind } from './values';
 
 /*
- * Compiles a display filter into a predicate over a frame's field tree, with Wireshark 4.0's semantics:
+ * Compiles a display filter into a predicate over the occurrences of its fields in a frame, read from the
+ * frame's tree (matches) or from the field index (./columns.ts, through `plan`), with Wireshark 4.0's
+ * semantics:
  * - a field is a list of occurrences; `==`, `>`, contains, matches, in hold if ANY occurrence (pair of
  *   occurrences, field against field) satisfies them; `!=` (all_ne) and `===` (all_eq) need ALL pairs;
  *   `!==` and `~=` are any_ne; the quantifiers `any`/`all` before a relation choose explicitly;
@@ -38,7 +40,7 @@ export interface CompiledFilter {
   readonly fields: readonly FieldDef[];
   /** The filter's fields by slot, for sources of occurrences other than a tree (the field index). */
   readonly slots: readonly FilterField[];
-  /** It reads protocols' bytes (contains, matches, slices of a protocol) or len() of a protocol or label, which only trees hold. */
+  /** It reads what only trees hold: protocols' bytes (contains, matches, slices) or len() of a protocol or label. */
   readonly needsTree: boolean;
   /** Over a frame decoded with its tree (decodeFrame(state, raw, true)). Not reentrant. */
   matches(d: Dissection): boolean;
