@@ -6,6 +6,7 @@ import { DetailsTree } from './DetailsTree';
 import { DnsView } from './DnsView';
 import { message } from './format';
 import { HexView } from './HexView';
+import { LiveCapture } from './LiveCapture';
 import { PacketList, type TimeMode } from './PacketList';
 import { RowCache } from './rowCache';
 import { StatusBar } from './StatusBar';
@@ -353,6 +354,13 @@ export function App({ transport }: { transport: Transport }) {
             </button>
           </form>
         )}
+        <LiveCapture
+          transport={transport}
+          onOpenFile={() => {
+            if (transport.kind === 'desktop') void transport.openDialog?.();
+            else pathInput.current?.focus();
+          }}
+        />
         <span className="title">{capture ? capture.path : 'Wirelens'}</span>
       </header>
       {error && (

@@ -37,7 +37,9 @@ export type ShellCommand =
   | 'show-packets'
   | 'show-conversations'
   | 'show-dns'
-  | 'follow-tcp-stream';
+  | 'follow-tcp-stream'
+  /** Start a live capture (the Capture dialog), or stop the running one. */
+  | 'toggle-capture';
 
 export const SHELL_COMMANDS: readonly ShellCommand[] = [
   'find',
@@ -49,4 +51,5 @@ export const SHELL_COMMANDS: readonly ShellCommand[] = [
   'show-conversations',
   'show-dns',
   'follow-tcp-stream',
+  'toggle-capture',
 ];

@@ -61,6 +61,10 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
     ],
   };
   // Wireshark's menus and shortcut for these.
+  const capture: MenuItemConstructorOptions = {
+    label: '&Capture',
+    submenu: [{ label: '&Start / Stop', accelerator: 'CmdOrCtrl+E', click: () => actions.command('toggle-capture') }],
+  };
   const analyze: MenuItemConstructorOptions = {
     label: '&Analyze',
     submenu: [
@@ -85,7 +89,7 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
       ...(state.development ? [{ type: 'separator' } as const, { role: 'toggleDevTools' } as const] : []),
     ],
   };
-  const template: MenuItemConstructorOptions[] = [file, edit, view, go, analyze, statistics];
+  const template: MenuItemConstructorOptions[] = [file, edit, view, go, capture, analyze, statistics];
   if (state.isMac) template.unshift({ role: 'appMenu' });
   return template;
 }
