@@ -10,8 +10,8 @@ import { CORPUS_DIR, runTshark, tsharkSkipReason } from '../helpers/tshark';
 /*
  * Display filters against tshark 4.0: for every expression, the frames `tshark -r FILE -Y EXPR -T fields
  * -e frame.number` prints must be exactly the frames our compiled filter accepts, decoding in process with
- * trees (analyzeFile) and the TCP analysis (TcpAnalyzer), as the details view does. Invalid expressions
- * must be rejected by both (tshark exits non-zero). Files are picked per protocol from the corpus
+ * trees and the TCP analysis (analyzeFile with a TcpAnalyzer), as `wirelens fields` does. Invalid
+ * expressions must be rejected by both (tshark exits non-zero). Files are picked per protocol from the corpus
  * (MANIFEST.md): example.pcap for Ethernet/IPv4/TCP/UDP/DNS, dns-edns-ecs for IPv6 and DNS over TCP, v6
  * for ICMPv6, afs for ICMP errors that embed IP/UDP headers, two ARP captures (Ethernet and Linux SLL),
  * four for TCP analysis, q-in-q for VLAN, many_interfaces for mixed link types. Filters the field index
@@ -280,12 +280,11 @@ async function ourFrames(file: string, filters: readonly string[]): Promise<OurF
   }
   const byTree = new Map<string, number[]>(filters.map((text) => [text, []]));
   const columns = new FieldColumns();
-  // The TCP analysis adds tcp.stream, tcp.seq and tcp.analysis.* to the trees, as tshark's does.
-  const tcp = new TcpAnalyzer();
   await analyzeFile(file, {
     withTree: true,
+    // The TCP analysis adds tcp.stream, tcp.seq and tcp.analysis.* to the trees, as tshark's does.
+    tcp: new TcpAnalyzer(),
     onFrame(d) {
-      tcp.observe(d);
       columns.add(d);
       for (const [text, filter] of compiled) if (filter.matches(d)) byTree.get(text)?.push(d.frame.number);
     },
