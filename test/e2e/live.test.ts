@@ -1,0 +1,254 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { build as esbuild } from 'esbuild';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build as viteBuild } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge, type RunningBridge } from '../../main/bridge/server';
+import { HELPER_ENV } from '../../main/live/helper';
+import { tsharkVersion } from '../helpers/tshark';
+import { spawnIn, waitForOutput } from '../integration/netns';
+import { tsharkFrameCount } from './harness';
+
+/*
+ * Live capture from the UI, in headless Chromium against the web bridge. As root, the test makes its own
+ * pair of network namespaces joined by a veth link (10.95.0.1 in A, 10.95.0.2 in B; IPv6 off, so nothing
+ * but the test's traffic crosses it), points the bridge's capture helper at dumpcap run inside A (a
+ * script named dumpcap: `ip netns exec A dumpcap ...`), and drives the Capture dialog: the interface list,
+ * a bad capture filter refused with the helper's message, Start by Ctrl+E, rows appearing while B talks
+ * TCP, UDP and DNS to A (the rate of list updates is measured), Stop, Save as pcapng, and tshark reading
+ * the saved file with as many frames as the list shows. Then a helper without permission: the per-OS
+ * explanation and the way to open a file instead. The renderer and the worker are built into a private
+ * directory (the other e2e test rebuilds out/ at the same time). Screenshots go to test-results/.
+ */
+
+const ROOT = resolve(__dirname, '../..');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const RESULTS = join(ROOT, 'test-results');
+const TRAFFIC = resolve(ROOT, 'test/integration/liveTraffic.mjs');
+const DUMPCAP = '/usr/bin/dumpcap';
+const ADDRESS_A = '10.95.0.1';
+const ADDRESS_B = '10.95.0.2';
+/** How long namespace B sends traffic while the list is watched. */
+const TRAFFIC_MS = 2000;
+
+function skipReason(): string | null {
+  if (process.platform !== 'linux') return 'network namespaces exist on Linux only';
+  if (process.getuid?.() !== 0) return 'creating network namespaces needs root (run the tests as root, e.g. in CI, to run this one)';
+  if (spawnSync('ip', ['-V']).status !== 0) return 'the ip command (iproute2) is not installed';
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (set CHROMIUM)`;
+  if (!tsharkVersion()) return 'tshark not found: the saved capture is checked with it';
+  if (!existsSync(DUMPCAP)) return `dumpcap not found at ${DUMPCAP}`;
+  return null;
+}
+const reason = skipReason();
+if (reason) console.warn(`test/e2e/live.test.ts skipped: ${reason}`);
+
+interface Namespaces {
+  a: string;
+  b: string;
+  linkA: string;
+  linkB: string;
+}
+
+function ip(args: string[]): void {
+  const run = spawnSync('ip', args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`ip ${args.join(' ')}: ${run.stderr.trim() || `exit status ${run.status}`}`);
+}
+
+function removeNamespace(name: string): void {
+  const pids = (spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean);
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  spawnSync('ip', ['netns', 'del', name]);
+}
+
+function removeNamespaces(ns: Namespaces): void {
+  removeNamespace(ns.a);
+  removeNamespace(ns.b);
+}
+
+/** Two namespaces and a veth link between them; removed again if any step fails. */
+function createNamespaces(): Namespaces {
+  const id = process.pid;
+  const ns: Namespaces = { a: `wl95a-${id}`, b: `wl95b-${id}`, linkA: `wl95a${id}`.slice(0, 15), linkB: `wl95b${id}`.slice(0, 15) };
+  try {
+    ip(['netns', 'add', ns.a]);
+    ip(['netns', 'add', ns.b]);
+    ip(['link', 'add', ns.linkA, 'netns', ns.a, 'type', 'veth', 'peer', 'name', ns.linkB, 'netns', ns.b]);
+    for (const [name, link, address] of [
+      [ns.a, ns.linkA, ADDRESS_A],
+      [ns.b, ns.linkB, ADDRESS_B],
+    ]) {
+      for (const key of ['net.ipv6.conf.all.disable_ipv6', 'net.ipv6.conf.default.disable_ipv6']) spawnSync('ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', `${key}=1`]);
+      ip(['-n', name, 'addr', 'add', `${address}/24`, 'dev', link]);
+      ip(['-n', name, 'link', 'set', 'lo', 'up']);
+      ip(['-n', name, 'link', 'set', link, 'up']);
+    }
+  } catch (error) {
+    removeNamespaces(ns);
+    throw error;
+  }
+  return ns;
+}
+
+/** A program named dumpcap (the helper's kind is its file name) that runs `body` with dumpcap's arguments. */
+function helperScript(dir: string, body: string): string {
+  mkdirSync(dir, { recursive: true });
+  const script = join(dir, 'dumpcap');
+  writeFileSync(script, `#!/bin/sh\n${body}\n`);
+  chmodSync(script, 0o755);
+  return script;
+}
+
+describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, web bridge, veth between namespaces)', () => {
+  let ns: Namespaces | null = null;
+  let bridge: RunningBridge;
+  let context: BrowserContext;
+  let page: Page;
+  let scratch: string;
+  let server: ChildProcess | null = null;
+  let client: ChildProcess | null = null;
+  const savedHelper = process.env[HELPER_ENV];
+  const pageErrors: string[] = [];
+  const cleanUp = () => {
+    for (const child of [server, client]) child?.kill('SIGKILL');
+    if (ns) removeNamespaces(ns);
+    ns = null;
+  };
+
+  beforeAll(async () => {
+    // Namespaces go even when the run is interrupted.
+    process.once('exit', cleanUp);
+    mkdirSync(RESULTS, { recursive: true });
+    scratch = mkdtempSync(join(tmpdir(), 'wirelens-e2e-live-'));
+    const rendererDir = join(scratch, 'renderer');
+    await viteBuild({ configFile: false, root: join(ROOT, 'renderer'), base: './', plugins: [react()], logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+    const workerScript = join(scratch, 'captureWorker.cjs');
+    // Bundled with its packages: nothing resolves node_modules from the scratch directory.
+    await esbuild({ entryPoints: [join(ROOT, 'main/service/worker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+
+    ns = createNamespaces();
+    process.env[HELPER_ENV] = helperScript(join(scratch, 'helper'), `exec ip netns exec ${ns.a} ${DUMPCAP} "$@"`);
+    server = spawnIn(ns.a, process.execPath, [TRAFFIC, 'serve', ADDRESS_A]);
+    await waitForOutput(server, 'ready');
+
+    bridge = await startBridge({ rendererDir, workerScript, liveDirectory: join(scratch, 'live'), log: () => undefined });
+    context = await chromium.launchPersistentContext(join(scratch, 'chromium'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(bridge.url);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await bridge?.close();
+    cleanUp();
+    process.removeListener('exit', cleanUp);
+    if (savedHelper === undefined) delete process.env[HELPER_ENV];
+    else process.env[HELPER_ENV] = savedHelper;
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('lists the interfaces and refuses a bad capture filter with the helper’s message', async () => {
+    const link = (ns as Namespaces).linkA;
+    await page.click('button.capture-open');
+    await page.waitForSelector(`.capture-interfaces tr[data-iface="${link}"]`, { timeout: 20_000 });
+    const row = await page.textContent(`.capture-interfaces tr[data-iface="${link}"]`);
+    expect(row).toContain(ADDRESS_A);
+    await page.click(`.capture-interfaces tr[data-iface="${link}"]`);
+    await page.fill('input[aria-label="Capture filter"]', 'tcp port');
+    await page.waitForSelector('[data-testid="filter-verdict"][data-state="invalid"]', { timeout: 20_000 });
+    const verdict = await page.textContent('[data-testid="filter-verdict"]');
+    expect(verdict).toMatch(/^Invalid capture filter "tcp port": /);
+    expect(await page.isDisabled('button.capture-start')).toBe(true);
+    await page.screenshot({ path: join(RESULTS, 'live-dialog-bad-filter.png') });
+    await page.fill('input[aria-label="Capture filter"]', `host ${ADDRESS_A}`);
+    await page.waitForSelector('[data-testid="filter-verdict"][data-state="valid"]', { timeout: 20_000 });
+    await page.fill('input[aria-label="Snapshot length"]', '65535');
+  });
+
+  it('starts with Ctrl+E, shows rows as they arrive, stops, saves pcapng that tshark reads with the same frame count', async () => {
+    const namespaces = ns as Namespaces;
+    await page.keyboard.press('Control+e');
+    await page.waitForSelector('[data-testid="capture-bar"][data-state="capturing"] [data-testid="capture-counts"]', { timeout: 20_000 });
+    expect(await page.isVisible('.capture-dialog')).toBe(false);
+
+    // Every change of the list's row count, timed in the page.
+    await page.evaluate(() => {
+      const w = window as unknown as { listUpdates: number[] };
+      w.listUpdates = [];
+      const scroller = document.querySelector('.packet-scroller');
+      if (!scroller) throw new Error('no packet list');
+      new MutationObserver(() => w.listUpdates.push(performance.now())).observe(scroller, { attributes: true, attributeFilter: ['aria-rowcount'] });
+    });
+    client = spawnIn(namespaces.b, process.execPath, [TRAFFIC, 'client', ADDRESS_A]);
+    await page.waitForSelector('.packet-row[data-frame="1"]:not(.loading)', { timeout: 10_000 });
+    await new Promise((done) => setTimeout(done, TRAFFIC_MS));
+    await page.screenshot({ path: join(RESULTS, 'live-capturing.png') });
+    client.kill('SIGKILL');
+    client = null;
+    const updates = await page.evaluate(() => (window as unknown as { listUpdates: number[] }).listUpdates);
+    const spanSeconds = (updates[updates.length - 1] - updates[0]) / 1000;
+    const perSecond = (updates.length - 1) / spanSeconds;
+    console.log(`live list updates: ${updates.length} over ${spanSeconds.toFixed(2)} s = ${perSecond.toFixed(1)} per second`);
+    expect(spanSeconds).toBeGreaterThan(1);
+    expect(perSecond).toBeGreaterThanOrEqual(5);
+
+    await page.keyboard.press('Control+e');
+    await page.waitForSelector('[data-testid="capture-bar"][data-state="stopped"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="load-time"]', { timeout: 20_000 });
+    const listed = Number(await page.getAttribute('.packet-scroller', 'aria-rowcount'));
+    const counted = Number(((await page.textContent('[data-testid="capture-frames"]')) ?? '').replace(/,/g, ''));
+    expect(listed).toBeGreaterThan(20);
+    expect(counted).toBe(listed);
+    // The last row is there with its text.
+    await page.focus('.packet-scroller');
+    await page.keyboard.press('End');
+    await page.waitForSelector(`.packet-row.selected[data-frame="${listed}"]:not(.loading)`, { timeout: 20_000 });
+
+    const out = join(scratch, 'saved-live.pcapng');
+    await page.fill('input[aria-label="Save capture as"]', out);
+    await page.selectOption('select[aria-label="Save format"]', 'pcapng');
+    await page.click('form.capture-save button[type="submit"]');
+    await page.waitForSelector('[data-testid="capture-saved"]', { timeout: 20_000 });
+    expect(await page.textContent('[data-testid="capture-saved"]')).toContain(`Saved ${listed.toLocaleString('en-US')} packets to ${out} (pcapng`);
+    await page.screenshot({ path: join(RESULTS, 'live-saved.png') });
+    expect(tsharkFrameCount(out)).toBe(listed);
+    const protocols = spawnSync('tshark', ['-r', out, '-T', 'fields', '-e', '_ws.col.Protocol'], { encoding: 'utf8' }).stdout;
+    expect(protocols).toMatch(/\bTCP\b/);
+    expect(protocols).toMatch(/\bUDP\b/);
+    expect(protocols).toMatch(/\bDNS\b/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('explains a capture without permission and offers to open a file instead', async () => {
+    process.env[HELPER_ENV] = helperScript(
+      join(scratch, 'denied'),
+      `echo 'dumpcap: You do not have permission to capture on that device' >&2\necho '(socket: Operation not permitted)' >&2\nexit 1`,
+    );
+    await page.click('button.capture-open');
+    await page.waitForSelector('[data-testid="capture-help"]', { timeout: 20_000 });
+    const help = (await page.textContent('[data-testid="capture-help"]')) ?? '';
+    expect(help).toMatch(/not allowed to capture/);
+    expect(help).toMatch(/wireshark group/);
+    expect(help).toMatch(/open a saved capture/i);
+    await page.screenshot({ path: join(RESULTS, 'live-no-permission.png') });
+    await page.click('[data-testid="capture-help"] button:text-is("Open a capture file instead")');
+    expect(await page.isVisible('.capture-dialog')).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Capture file path');
+  });
+});
