@@ -26,6 +26,8 @@ interface LayerBase {
   describe?: (row: number) => string;
   /** Rows this layer draws, when it shares columns with another layer. */
   include?: (row: number) => boolean;
+  /** Off until the user turns it on in the legend (a layer whose scale would flatten the others). */
+  hiddenByDefault?: boolean;
 }
 
 export interface BarsLayer extends LayerBase {
@@ -61,6 +63,7 @@ export interface BandsLayer {
   end: Float64Array;
   labels: string[];
   colours: string[];
+  hiddenByDefault?: boolean;
 }
 
 /** Short marks along the top edge of the plot at given times (events without a value). */
@@ -212,6 +215,13 @@ export function windowsChart(d: DirectionSeries, streamEnd: number): ChartSpec {
   const a = d.acks;
   const rowText = (i: number) =>
     `${seconds(w.time[i])} (${d.states[w.state[i]]}): in flight ${w.inFlight[i]}, cwnd ${Number.isNaN(w.cwnd[i]) ? '–' : w.cwnd[i]}, ssthresh ${Number.isNaN(w.ssthresh[i]) ? '∞' : w.ssthresh[i]}, rwnd ${w.rwnd[i]}`;
+  // A receive window far above what the sender ever had out would flatten cwnd and flight: shown on request.
+  const largest = (values: ArrayLike<number>) => {
+    let m = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] > m) m = values[i];
+    return m;
+  };
+  const rwndDominates = largest(a.window) > 4 * Math.max(largest(w.cwnd), largest(w.inFlight), largest(s.inFlight));
   return {
     id: 'windows',
     title: `Windows ${d.src} → ${d.dst} (model: ${d.model})`,
@@ -219,9 +229,18 @@ export function windowsChart(d: DirectionSeries, streamEnd: number): ChartSpec {
     formatY: (v) => formatBytes(v),
     layers: [
       recoveryPeriods(d, streamEnd),
-      { kind: 'line', name: 'Receive window', colour: COLOURS.window, time: a.time, value: a.window, step: true, frames: a.frame, describe: (i) => `frame ${a.frame[i]}: window ${a.window[i]}` },
+      {
+        kind: 'line',
+        name: 'Receive window',
+        colour: COLOURS.window,
+        time: a.time,
+        value: a.window,
+        step: true,
+        frames: a.frame,
+        describe: (i) => `frame ${a.frame[i]}: window ${a.window[i]}`,
+        hiddenByDefault: rwndDominates,
+      },
       { kind: 'line', name: 'ssthresh', colour: COLOURS.ssthresh, time: w.time, value: w.ssthresh, step: true, dashed: true, describe: rowText },
-      { kind: 'line', name: 'cwnd', colour: COLOURS.cwnd, time: w.time, value: w.cwnd, step: true, describe: rowText },
       { kind: 'line', name: 'Bytes in flight (model)', colour: COLOURS.inFlight, time: w.time, value: w.inFlight, step: true, describe: rowText },
       {
         kind: 'points',
@@ -234,6 +253,8 @@ export function windowsChart(d: DirectionSeries, streamEnd: number): ChartSpec {
         describe: (i) => `frame ${s.frame[i]}: ${s.inFlight[i]} bytes in flight (tcp.analysis.bytes_in_flight)`,
         include: (i) => s.inFlight[i] > 0,
       },
+      // cwnd on top: when the sender is cwnd-limited the flight lies right under it.
+      { kind: 'line', name: 'cwnd', colour: COLOURS.cwnd, time: w.time, value: w.cwnd, step: true, describe: rowText },
       {
         kind: 'marks',
         name: 'Retransmissions',
@@ -260,7 +281,8 @@ export function rttChart(d: DirectionSeries): ChartSpec {
     yLabel: 'seconds',
     formatY: (v, span) => formatSeconds(v, span),
     layers: [
-      { kind: 'line', name: 'RTO', colour: COLOURS.rto, time: r.time, value: r.rto, step: true, dashed: true, frames: r.frame, describe: sampleText },
+      // RFC 6298's 1 s floor would flatten the samples: shown on request.
+      { kind: 'line', name: 'RTO', colour: COLOURS.rto, time: r.time, value: r.rto, step: true, dashed: true, frames: r.frame, describe: sampleText, hiddenByDefault: true },
       { kind: 'line', name: 'SRTT', colour: COLOURS.srtt, time: r.time, value: r.srtt, step: true, frames: r.frame, describe: sampleText },
       { kind: 'line', name: 'Minimum RTT', colour: COLOURS.minRtt, time: r.time, value: r.minRtt, step: true, dashed: true },
       { kind: 'line', name: 'Queueing delay', colour: COLOURS.queueing, time: r.time, value: queueing, step: false, frames: r.frame, describe: (i) => `frame ${r.frame[i]}: ${milliseconds(queueing[i])} above the minimum RTT` },
@@ -274,7 +296,7 @@ export function ratesChart(d: DirectionSeries, windowSeconds: number): ChartSpec
   const w = d.windows;
   return {
     id: 'rates',
-    title: `Throughput and goodput ${d.src} → ${d.dst} (${windowSeconds * 1e3} ms average)`,
+    title: `Throughput and goodput ${d.src} → ${d.dst} (${Number((windowSeconds * 1e3).toPrecision(3))} ms average)`,
     yLabel: 'bit/s',
     formatY: (v) => formatBitRate(v),
     layers: [
@@ -283,6 +305,11 @@ export function ratesChart(d: DirectionSeries, windowSeconds: number): ChartSpec
       { kind: 'line', name: 'Delivery rate (model)', colour: COLOURS.deliveryRate, time: w.time, value: w.deliveryRate, step: false, dashed: true },
     ],
   };
+}
+
+/** The layers a chart starts with hidden. */
+export function defaultHidden(spec: ChartSpec): Set<string> {
+  return new Set(spec.layers.filter((l) => l.hiddenByDefault).map((l) => l.name));
 }
 
 /** A layer's data as CSV: its time column, its values, and its frames; only the rows it draws. */

@@ -48,7 +48,7 @@ export function directionRates(series: DirectionSeries, windowSeconds: number): 
   };
 }
 
-/** The averaging windows offered: fixed ones, and a few round trips when the stream has RTT samples. */
+/** The averaging windows offered: fixed ones, and a few smoothed round trips when the stream has RTT samples. */
 export function averagingWindows(series: DirectionSeries): { label: string; seconds: number }[] {
   const out = [
     { label: '1 ms', seconds: 0.001 },
@@ -56,7 +56,23 @@ export function averagingWindows(series: DirectionSeries): { label: string; seco
     { label: '100 ms', seconds: 0.1 },
     { label: '1 s', seconds: 1 },
   ];
-  const minRtt = series.rtt.minRtt.length > 0 ? series.rtt.minRtt[series.rtt.minRtt.length - 1] : NaN;
-  if (minRtt > 0) out.push({ label: '4 × min RTT', seconds: 4 * minRtt });
+  const srtt = medianSrtt(series);
+  if (srtt > 0) out.push({ label: `4 × SRTT (${(4 * srtt * 1e3).toPrecision(3)} ms)`, seconds: 4 * srtt });
   return out;
+}
+
+/**
+ * The window a chart starts with: a few round trips (the typical SRTT; single samples can be far off),
+ * else the fixed one nearest a hundredth of the stream.
+ */
+export function defaultAveragingWindow(series: DirectionSeries, duration: number): number {
+  const srtt = medianSrtt(series);
+  if (srtt > 0) return 4 * srtt;
+  const target = Math.max(duration / 100, 1e-3);
+  return averagingWindows(series).reduce((best, w) => (Math.abs(Math.log(w.seconds / target)) < Math.abs(Math.log(best / target)) ? w.seconds : best), 1);
+}
+
+function medianSrtt(series: DirectionSeries): number {
+  const values = Array.from(series.rtt.srtt).filter((v) => v > 0).sort((a, b) => a - b);
+  return values.length > 0 ? values[Math.floor(values.length / 2)] : 0;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TcpAnalysisFlag } from '../../../app/tcp/analysis';
-import { recoveryPeriods, rttChart, timeSequenceChart, windowsChart, type BarsLayer, type ChartLayer, type PointsLayer } from '../../../renderer/charts/layers';
+import { defaultHidden, recoveryPeriods, rttChart, timeSequenceChart, windowsChart, type BarsLayer, type ChartLayer, type PointsLayer } from '../../../renderer/charts/layers';
 import type { DirectionSeries } from '../../../renderer/charts/series';
 
 const f64 = (...v: number[]) => Float64Array.from(v);
@@ -84,7 +84,12 @@ describe('recovery periods', () => {
 
   it('are part of the windows chart, with retransmission marks', () => {
     const spec = windowsChart(direction(), 3);
-    expect(spec.layers.map((l) => l.kind)).toEqual(['bands', 'line', 'line', 'line', 'line', 'points', 'marks']);
+    expect(spec.layers.map((l) => l.name)).toEqual(['Recovery periods', 'Receive window', 'ssthresh', 'Bytes in flight (model)', 'Bytes in flight (Wireshark)', 'cwnd', 'Retransmissions']);
+    // The receive window (65535) is more than four times the largest cwnd (14480): it would flatten them.
+    expect(defaultHidden(spec)).toEqual(new Set(['Receive window']));
+    const small = direction();
+    small.acks.window = f64(0, 40000);
+    expect(defaultHidden(windowsChart(small, 3))).toEqual(new Set());
     const marks = spec.layers[6];
     expect(marks.kind === 'marks' && Array.from(marks.time, (_, i) => i).filter((i) => marks.include?.(i))).toEqual([1]);
   });
@@ -95,5 +100,7 @@ describe('RTT chart', () => {
     const spec = rttChart(direction());
     const queueing = layer<ChartLayer & { value: ArrayLike<number> }>(spec.layers, 'Queueing delay');
     expect(Array.from(queueing.value).map((v) => Number(v.toFixed(9)))).toEqual([0, 0.3]);
+    // RFC 6298's 1 s RTO floor would flatten the samples: off until asked for.
+    expect(defaultHidden(spec)).toEqual(new Set(['RTO']));
   });
 });
