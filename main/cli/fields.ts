@@ -1,4 +1,5 @@
 import type { Dissection } from '../../app/decode/dissection';
+import { compileFilter, type CompiledFilter } from '../../app/filter/compile';
 import { FirstOccurrences, formatFieldValue } from '../../app/fields/format';
 import { fieldByName, type FieldDef } from '../../app/fields/registry';
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
@@ -9,27 +10,30 @@ import { UsageError } from './errors';
 export interface FieldsArgs {
   file: string;
   fields: string[];
+  /** -Y: print only the frames this display filter accepts (compiled before the file is opened). */
+  filter: CompiledFilter | null;
 }
 
 /**
- * `wirelens fields FILE -e FIELD [-e FIELD ...]`. Like tshark, `-eFIELD` (no space) is accepted too.
- * Every field name is checked here, before the file is opened.
+ * `wirelens fields FILE -e FIELD [-e FIELD ...] [-Y FILTER]`. Like tshark, `-eFIELD` and `-YFILTER` (no
+ * space) are accepted too. Every field name and the filter are checked here, before the file is opened.
  */
 export function parseFieldsArgs(argv: readonly string[]): FieldsArgs {
   const fields: string[] = [];
   const files: string[] = [];
+  let filter: CompiledFilter | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-e' || arg === '-Y') {
       const value = argv[i + 1];
       if (value === undefined) throw new UsageError(`fields: ${arg} needs a value`);
       i++;
-      if (arg === '-Y') throw new UsageError('fields: display filters are not supported yet');
-      fields.push(value);
+      if (arg === '-Y') filter = compileDisplayFilter(value);
+      else fields.push(value);
     } else if (arg.startsWith('-e') && arg.length > 2) {
       fields.push(arg.slice(2));
     } else if (arg.startsWith('-Y')) {
-      throw new UsageError('fields: display filters are not supported yet');
+      filter = compileDisplayFilter(arg.slice(2));
     } else if (arg.startsWith('-') && arg !== '-') {
       throw new UsageError(`fields: unknown option '${arg}'`);
     } else {
@@ -39,7 +43,14 @@ export function parseFieldsArgs(argv: readonly string[]): FieldsArgs {
   if (files.length !== 1) throw new UsageError('fields: expected one capture file');
   if (fields.length === 0) throw new UsageError('fields: expected at least one -e FIELD');
   resolveFields(fields);
-  return { file: files[0], fields };
+  return { file: files[0], fields, filter };
+}
+
+/** tshark underlines the offending part of a filter; one line says where (1-based column) and why. */
+function compileDisplayFilter(text: string): CompiledFilter {
+  const result = compileFilter(text);
+  if (!result.ok) throw new UsageError(`fields: -Y: column ${result.error.column}: ${result.error.message}`);
+  return result.filter;
 }
 
 /** Output is handed on in blocks of about this many characters, not line by line. */
@@ -50,7 +61,12 @@ const BLOCK_CHARS = 1 << 16;
  * byte for byte what `tshark -r FILE -T fields -E occurrence=f -e FIELD...` prints. Like tshark, the frames
  * before a damaged part of the file are printed, then the problem is reported (as an error).
  */
-export async function runFields(file: string, fieldNames: readonly string[], write: (text: string) => void): Promise<void> {
+export async function runFields(
+  file: string,
+  fieldNames: readonly string[],
+  write: (text: string) => void,
+  filter: CompiledFilter | null = null,
+): Promise<void> {
   let block = '';
   const { problem } = await readFieldValues(file, resolveFields(fieldNames), (values) => {
     block += `${values.join('\t')}\n`;
@@ -58,7 +74,7 @@ export async function runFields(file: string, fieldNames: readonly string[], wri
       write(block);
       block = '';
     }
-  });
+  }, filter);
   if (block.length > 0) write(block);
   if (problem) throw new CaptureFileError(`${file}: ${problem.message}`, null, file);
 }
@@ -66,18 +82,21 @@ export async function runFields(file: string, fieldNames: readonly string[], wri
 /**
  * Decodes a capture as tshark's single pass does (every decoder, then the TCP/UDP conversation analysis,
  * which adds tcp.stream, relative numbers, tcp.analysis.*, and DNS messages completed across segments) and
- * hands on each frame's first occurrence of every field, formatted as tshark prints it ('' when absent).
+ * hands on each frame's first occurrence of every field, formatted as tshark prints it ('' when absent), for
+ * the frames the filter accepts (all without one); the filter sees the analysis, as tshark's -Y does.
  */
 export async function readFieldValues(
   file: string,
   fields: readonly FieldDef[],
   onFrame: (values: string[], d: Dissection) => void,
+  filter: CompiledFilter | null = null,
 ): Promise<AnalyzeResult> {
   const finder = new FirstOccurrences(fields);
   return analyzeFile(file, {
     withTree: true,
     tcp: new TcpAnalyzer(),
     onFrame(d) {
+      if (filter && !filter.matches(d)) return;
       const nodes = finder.find(d.tree.roots);
       const values = new Array<string>(nodes.length);
       for (let i = 0; i < nodes.length; i++) {

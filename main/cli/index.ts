@@ -12,7 +12,7 @@ import { parseInterfacesArgs, runInterfaces } from './interfaces';
 
 const USAGE = `usage: wirelens <command> [options]
   summary FILE [--json]                       counts for the whole capture
-  fields FILE -e FIELD [-e FIELD ...]         one tab-separated line per frame, as tshark -T fields
+  fields FILE -e FIELD [-e FIELD ...] [-Y FILTER]   one tab-separated line per frame, as tshark -T fields
   follow FILE --stream N [--dir client|server|both] [--raw|--ascii|--hex]
                                               one TCP stream's bytes, as tshark -z follow,tcp
   flows FILE [--json]                         TCP and UDP conversations (tcp.stream / udp.stream numbering)
@@ -46,8 +46,8 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
       return runSummary(file, { json: rest.includes('--json') }, write);
     }
     case 'fields': {
-      const { file, fields } = parseFieldsArgs(rest);
-      return runFields(file, fields, write);
+      const { file, fields, filter } = parseFieldsArgs(rest);
+      return runFields(file, fields, write, filter);
     }
     case 'follow': {
       const { file, options } = parseFollowArgs(rest);

@@ -50,15 +50,18 @@ async function ourOutput(file: string, fields: readonly string[]): Promise<{ std
 
 describe('parseFieldsArgs', () => {
   it('parse', () => {
-    expect(parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-eframe.len'])).toEqual({ file: 'x.pcap', fields: ['frame.number', 'frame.len'] });
+    expect(parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-eframe.len'])).toEqual({ file: 'x.pcap', fields: ['frame.number', 'frame.len'], filter: null });
   });
 
   it('unknown field', () => {
     expect(() => parseFieldsArgs(['x.pcap', '-e', 'ip.ttx'])).toThrow(new UsageError("unknown field 'ip.ttx'"));
   });
 
-  it('display filter not supported yet', () => {
-    expect(() => parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-Y', 'tcp'])).toThrow(/display filters are not supported yet/);
+  it('display filter: compiled before the file is read, errors name the column', () => {
+    expect(parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-Y', 'tcp.port == 80']).filter).not.toBeNull();
+    expect(parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-Ytcp']).filter).not.toBeNull();
+    expect(() => parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-Y', 'ip.ttl == 70000'])).toThrow(/^fields: -Y: column 11: /);
+    expect(() => parseFieldsArgs(['x.pcap', '-e', 'frame.number', '-Y', '(tcp'])).toThrow(/^fields: -Y: column 1: /);
   });
 
   it('missing file or fields', () => {
@@ -106,5 +109,23 @@ describe.skipIf(skipReason !== null)('wirelens fields prints what tshark prints'
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toBe("wirelens: unknown field 'ip.ttx'\n");
     expect(unknown.status).not.toBe(0);
+  });
+
+  it.skipIf(!cliFresh)('-Y through the built command: the frames tshark -Y prints', async () => {
+    const file = join(CORPUS_DIR, FILES[1]);
+    for (const filter of ['dns.flags.response == 1', 'udp.port == 53 && !dns.a', 'ip.addr == 10.0.0.0/8 || frame.len > 100']) {
+      const tshark = await runTshark(['-n', '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number', '-e', 'dns.qry.name']);
+      expect(tshark.exitCode, tshark.stderr).toBe(0);
+      const run = spawnSync(process.execPath, ['bin/wirelens.mjs', 'fields', file, '-Y', filter, '-e', 'frame.number', '-e', 'dns.qry.name'], {
+        cwd: REPO,
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe(tshark.stdout);
+    }
+    const bad = spawnSync(process.execPath, ['bin/wirelens.mjs', 'fields', file, '-Y', 'ip.ttl == 70000', '-e', 'frame.number'], { cwd: REPO, encoding: 'utf8' });
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^wirelens: fields: -Y: column 11: .+\n$/);
+    expect(bad.status).toBe(2);
   });
 });
