@@ -268,8 +268,10 @@ export function LiveCapture({ transport, onOpenFile }: Props) {
             <span data-testid="capture-counts">
               {capturing ? `● Capturing on ${live.iface}` : `Capture on ${live.iface} ${STOP_REASONS[live.stopReason ?? 'user']}`} ·{' '}
               <span data-testid="capture-frames">{live.frames.toLocaleString('en-US')}</span> packets
-              {capturing ? ` · ${Math.round(live.framesPerSecond).toLocaleString('en-US')} packets/s` : ''} · {size(live.capturedBytes)} · dropped{' '}
-              {live.drops === null ? '—' : live.drops.toLocaleString('en-US')} · {live.elapsedSeconds.toFixed(1)} s
+              {capturing ? ` · ${Math.round(live.framesPerSecond).toLocaleString('en-US')} packets/s` : ''} · {size(live.capturedBytes)} ·{' '}
+              <span title="Packets the kernel or interface lost before the helper took them (the helper reports them when it stops)">
+                dropped {live.drops === null ? '—' : live.drops.toLocaleString('en-US')}
+              </span> · {live.elapsedSeconds.toFixed(1)} s
               {live.problem ? ` · ${live.problem}` : ''}
             </span>
           ) : (

@@ -30,13 +30,19 @@ export function StatusBar({ status, progress, field }: Props) {
       <span data-testid="frames">Frames: {frames.toLocaleString('en-US')}</span>
       <span>Displayed: {frames.toLocaleString('en-US')}</span>
       <span>Malformed: {status.malformed.toLocaleString('en-US')}</span>
-      {loading && progress ? (
+      {loading && status.info.live ? (
+        <span className="status-progress" data-testid="progress">
+          Capturing · {seconds(progress?.elapsedSeconds ?? 0)}
+        </span>
+      ) : loading && progress ? (
         <span className="status-progress" data-testid="progress">
           Loading {percent}% · {progress.megabytesPerSecond.toFixed(0)} MB/s
           {progress.secondsLeft !== null ? ` · ${seconds(progress.secondsLeft)} left` : ''}
         </span>
       ) : (
-        <span data-testid="load-time">Load time: {seconds(progress?.elapsedSeconds ?? status.loadSeconds)}</span>
+        <span data-testid="load-time">
+          {status.info.live ? 'Captured for' : 'Load time:'} {seconds(progress?.elapsedSeconds ?? status.loadSeconds)}
+        </span>
       )}
     </footer>
   );

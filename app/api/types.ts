@@ -16,6 +16,8 @@ export interface CaptureInfo {
   /** File name only, for titles. */
   name: string;
   sizeBytes: number;
+  /** A live capture (live.start): it grows until it stops; path is its spool directory. */
+  live: boolean;
 }
 
 /** Sent while a capture is read (throttled) and once more when reading ends. */

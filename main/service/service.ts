@@ -228,7 +228,7 @@ export class CaptureService implements WirelensService {
   private async startLive(request: LiveStartRequest): Promise<LiveStartResult> {
     while (this.captures.size >= this.maxCaptures) await this.close(this.captures.keys().next().value as CaptureId);
     const id = `c${this.nextId++}`;
-    const info: CaptureInfo = { id, path: this.liveDirectory, name: `${request.iface} (live)`, sizeBytes: 0 };
+    const info: CaptureInfo = { id, path: this.liveDirectory, name: `${request.iface} (live)`, sizeBytes: 0, live: true };
     const start: WorkerStart = {
       kind: 'live',
       options: {
@@ -327,7 +327,7 @@ export class CaptureService implements WirelensService {
     const absolute = resolve(path);
     const size = await fileSize(absolute);
     while (this.captures.size >= this.maxCaptures) await this.close(this.captures.keys().next().value as CaptureId);
-    const info: CaptureInfo = { id: `c${this.nextId++}`, path: absolute, name: basename(absolute), sizeBytes: size };
+    const info: CaptureInfo = { id: `c${this.nextId++}`, path: absolute, name: basename(absolute), sizeBytes: size, live: false };
     const capture = this.newCapture(info, { kind: 'file', path: absolute });
     await new Promise<void>((opened, failed) => {
       capture.worker.on('message', (message: FromWorker) => {
