@@ -1,7 +1,8 @@
 import type { Dissection } from '../../../app/decode/dissection';
 import { TcpAnalyzer, type TcpSegmentEvent } from '../../../app/tcp/analyzer';
 import { analyzeFile } from '../../../main/io/analyzeFile';
-import { StreamSeriesBuilder, type StreamSeries } from '../../../renderer/charts/series';
+import type { StreamSeries } from '../../../renderer/charts/series';
+import { StreamSeriesBuilder } from '../../../renderer/charts/seriesBuilder';
 
 /**
  * The chart series of one stream of a capture file, collected the way the service would: every analysed
