@@ -69,7 +69,13 @@ export class StreamReassembler {
   private started = false;
   /** Bytes of the stream before nextSeq, delivered or declared missing. */
   private position = 0;
+  /**
+   * Segments ahead of the edge, sorted by sequence number, from index waitingHead on: the ones delivered
+   * from the front are skipped rather than shifted out (thousands may wait, and a filled hole delivers
+   * them one by one), and the array is compacted once mostly skipped.
+   */
   private waiting: WaitingSegment[] = [];
+  private waitingHead = 0;
   private waitingBytes = 0;
   private arrivals = 0;
   private readonly history: Uint8Array;
@@ -124,9 +130,9 @@ export class StreamReassembler {
 
   /** The peer acknowledged everything before ack: a hole before waiting data can no longer be filled. */
   acknowledge(frame: number, ack: number): void {
-    if (!this.started || this.waiting.length === 0) return;
+    if (!this.started || this.waitingCount === 0) return;
     ack >>>= 0;
-    const lowest = this.waiting[0].seq;
+    const lowest = this.waiting[this.waitingHead].seq;
     if (seqGt(ack, lowest)) {
       this.gap(frame, seqDiff(this.nextSeq, lowest));
       this.nextSeq = lowest;
@@ -136,8 +142,8 @@ export class StreamReassembler {
 
   /** End of the stream: whatever waits is delivered, with gaps for the holes before it. */
   finish(frame: number): void {
-    while (this.waiting.length > 0) {
-      const lowest = this.waiting[0].seq;
+    while (this.waitingCount > 0) {
+      const lowest = this.waiting[this.waitingHead].seq;
       if (seqGt(lowest, this.nextSeq)) {
         this.gap(frame, seqDiff(this.nextSeq, lowest));
         this.nextSeq = lowest;
@@ -167,13 +173,13 @@ export class StreamReassembler {
   private wait(segment: WaitingSegment): void {
     this.stats.outOfOrderSegments++;
     let at = this.waiting.length;
-    while (at > 0 && seqLt(segment.seq, this.waiting[at - 1].seq)) at--;
+    while (at > this.waitingHead && seqLt(segment.seq, this.waiting[at - 1].seq)) at--;
     this.waiting.splice(at, 0, segment);
     this.waitingBytes += segment.bytes.length;
     this.stats.maxBufferedBytes = Math.max(this.stats.maxBufferedBytes, this.waitingBytes);
     // Bounded memory: rather than wait forever for a hole, declare it and move on.
-    while (this.waiting.length > this.maxBufferedSegments || this.waitingBytes > this.maxBufferedBytes) {
-      const lowest = this.waiting[0].seq;
+    while (this.waitingCount > this.maxBufferedSegments || this.waitingBytes > this.maxBufferedBytes) {
+      const lowest = this.waiting[this.waitingHead].seq;
       if (seqGt(lowest, this.nextSeq)) {
         this.gap(segment.frame, seqDiff(this.nextSeq, lowest));
         this.nextSeq = lowest;
@@ -182,17 +188,28 @@ export class StreamReassembler {
     }
   }
 
+  private get waitingCount(): number {
+    return this.waiting.length - this.waitingHead;
+  }
+
   /** Delivers waiting segments that have become contiguous. */
   private drain(): void {
-    while (this.waiting.length > 0 && seqLe(this.waiting[0].seq, this.nextSeq)) {
+    const waiting = this.waiting;
+    while (this.waitingCount > 0 && seqLe(waiting[this.waitingHead].seq, this.nextSeq)) {
       // Among the segments starting at or before the edge, the earliest arrival goes first.
-      let best = 0;
-      for (let i = 1; i < this.waiting.length && seqLe(this.waiting[i].seq, this.nextSeq); i++) {
-        if (this.waiting[i].arrival < this.waiting[best].arrival) best = i;
+      let best = this.waitingHead;
+      for (let i = best + 1; i < waiting.length && seqLe(waiting[i].seq, this.nextSeq); i++) {
+        if (waiting[i].arrival < waiting[best].arrival) best = i;
       }
-      const [segment] = this.waiting.splice(best, 1);
+      const segment = waiting[best];
+      if (best === this.waitingHead) this.waitingHead++;
+      else waiting.splice(best, 1);
       this.waitingBytes -= segment.bytes.length;
       this.accept(segment.frame, segment.seq, segment.length, segment.bytes);
+    }
+    if (this.waitingHead * 2 > waiting.length) {
+      waiting.splice(0, this.waitingHead);
+      this.waitingHead = 0;
     }
   }
 
