@@ -204,6 +204,15 @@ export class TcpFlowAnalysis {
   lastSegmentFlags = 0;
   /** Segments sent and not yet acknowledged, oldest first. */
   unacked: UnackedSegment[] = [];
+  /**
+   * Whether unacked is in order: every segment starts and ends at or after the one before it, in sequence
+   * space and relative to baseSeq alike, within a span short enough (IN_ORDER_SPAN) for 32-bit comparisons
+   * to be linear. Then the segments an ACK covers are a prefix, and the span in flight runs from the first
+   * to the last, so a fast transfer with a thousand segments outstanding is not walked on every packet.
+   * Holds from when the list was last empty until a retransmission or a reordering; then the full walks
+   * (which Wireshark does) take over.
+   */
+  unackedInOrder = true;
   /** SACK blocks of this side's last segment, relative to the peer's base (Wireshark keeps at most 3). */
   sackBlockCount = 0;
   readonly sackLeft: number[] = [0, 0, 0];
@@ -267,6 +276,7 @@ export class TcpConversationAnalysis {
     }
     if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSeqSet && seq !== fwd.baseSeq) {
       fwd.baseSeq = seq;
+      fwd.unackedInOrder = false;
       ta().flags |= A.reusedPorts;
     }
 
@@ -464,7 +474,7 @@ export class TcpConversationAnalysis {
     let nextseq = (seq + seglen) >>> 0;
     if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unacked.length < MAX_UNACKED_SEGMENTS) {
       if (flags & (SYN | FIN)) nextseq = (nextseq + 1) >>> 0;
-      fwd.unacked.push({ frame: seg.frame, seq, nextseq, tsSeconds: nowS, tsNanos: nowN });
+      appendUnacked(fwd, { frame: seg.frame, seq, nextseq, tsSeconds: nowS, tsNanos: nowN });
     }
     const isZeroWindowProbe = acked !== null && (acked as TcpAckedInfo).flags & A.zeroWindowProbe;
     // Zero window probes do not advance nextseq (the byte is usually refused).
@@ -489,13 +499,18 @@ export class TcpConversationAnalysis {
     // Bytes in flight: the span of this direction's unacknowledged segments, less the peer's SACKed bytes.
     if (seglen !== 0 && fwd.unacked.length > 0 && fwd.validBytesInFlight) {
       const base = fwd.baseSeq;
-      let first = (fwd.unacked[fwd.unacked.length - 1].seq - base) >>> 0;
-      let last = (fwd.unacked[fwd.unacked.length - 1].nextseq - base) >>> 0;
-      for (const u of fwd.unacked) {
-        const relNext = (u.nextseq - base) >>> 0;
-        const relStart = (u.seq - base) >>> 0;
-        if (relNext > last) last = relNext;
-        if (relStart < first) first = relStart;
+      const unacked = fwd.unacked;
+      let first = (unacked[unacked.length - 1].seq - base) >>> 0;
+      let last = (unacked[unacked.length - 1].nextseq - base) >>> 0;
+      if (fwd.unackedInOrder) {
+        first = (unacked[0].seq - base) >>> 0;
+      } else {
+        for (const u of unacked) {
+          const relNext = (u.nextseq - base) >>> 0;
+          const relStart = (u.seq - base) >>> 0;
+          if (relNext > last) last = relNext;
+          if (relStart < first) first = relStart;
+        }
       }
       let inFlight = (last - first) >>> 0;
       let delivered = 0;
@@ -577,6 +592,9 @@ export class TcpConversationAnalysis {
    * retransmission) wins: Karn's rule is not applied here (rtt.ts applies it).
    */
   private removeAcknowledged(seg: TcpSegment, ack: number, rev: TcpFlowAnalysis, existing: TcpAckedInfo | null): TcpAckedInfo | null {
+    const unacked = rev.unacked;
+    if (unacked.length === 0) return existing;
+    if (rev.unackedInOrder && withinInOrderSpan(unacked[0].seq, ack)) return this.removeAcknowledgedPrefix(seg, ack, rev, existing);
     let acked = existing;
     const kept: UnackedSegment[] = [];
     // Wireshark walks newest first; the last exact match it records is therefore the oldest.
@@ -601,8 +619,73 @@ export class TcpConversationAnalysis {
       // Old or exactly acknowledged: dropped.
     }
     if (kept.length !== rev.unacked.length) rev.unacked = kept.reverse();
+    // Once the retransmitted or reordered segments are acknowledged, the list is usually in order again.
+    rev.unackedInOrder = isInOrder(rev);
     return acked;
   }
+
+  /**
+   * removeAcknowledged for a list in order, with the ACK near it: the same outcome, found from the front.
+   * The segments ending at or before the ACK come first (the oldest exact match is the one recorded), then
+   * those the ACK cuts into, which keep their rest.
+   */
+  private removeAcknowledgedPrefix(seg: TcpSegment, ack: number, rev: TcpFlowAnalysis, existing: TcpAckedInfo | null): TcpAckedInfo | null {
+    let acked = existing;
+    const unacked = rev.unacked;
+    let covered = 0;
+    let matched = false;
+    for (; covered < unacked.length && !seqGt(unacked[covered].nextseq, ack); covered++) {
+      const u = unacked[covered];
+      if (ack === u.nextseq && !matched) {
+        matched = true;
+        acked ??= newAckedInfo();
+        acked.frameAcked = u.frame;
+        acked.ackRtt = durationBetween(seg.tsSeconds, seg.tsNanos, u.tsSeconds, u.tsNanos);
+      }
+    }
+    if (covered > 0) unacked.splice(0, covered);
+    let cut = 0;
+    for (; cut < unacked.length && seqGt(ack, unacked[cut].seq); cut++) unacked[cut].seq = ack;
+    // The cut segments now start at the ACK: still in order relative to the base only if it sits before the rest.
+    if (cut > 0 && cut < unacked.length) {
+      const base = rev.baseSeq;
+      if (((ack - base) >>> 0) > ((unacked[cut].seq - base) >>> 0)) rev.unackedInOrder = false;
+    }
+    return acked;
+  }
+}
+
+/** Sequence distance within which a list in order and an ACK near it compare linearly (well below 2^31). */
+const IN_ORDER_SPAN = 1 << 30;
+
+function withinInOrderSpan(a: number, b: number): boolean {
+  return ((b - a) >>> 0) < IN_ORDER_SPAN || ((a - b) >>> 0) < IN_ORDER_SPAN;
+}
+
+/** Adds a segment sent to the flow's unacknowledged list, keeping track of whether the list is in order. */
+function appendUnacked(flow: TcpFlowAnalysis, segment: UnackedSegment): void {
+  const list = flow.unacked;
+  if (list.length === 0) flow.unackedInOrder = true;
+  else if (flow.unackedInOrder) flow.unackedInOrder = follows(flow, list[0], list[list.length - 1], segment);
+  list.push(segment);
+}
+
+/** Whether a segment may follow `previous` in a list in order that starts with `first` (see unackedInOrder). */
+function follows(flow: TcpFlowAnalysis, first: UnackedSegment, previous: UnackedSegment, segment: UnackedSegment): boolean {
+  const base = flow.baseSeq;
+  return (
+    seqGe(segment.seq, previous.seq) &&
+    seqGe(segment.nextseq, previous.nextseq) &&
+    ((segment.seq - base) >>> 0) >= ((previous.seq - base) >>> 0) &&
+    ((segment.nextseq - base) >>> 0) >= ((previous.nextseq - base) >>> 0) &&
+    ((segment.nextseq - first.seq) >>> 0) < IN_ORDER_SPAN
+  );
+}
+
+function isInOrder(flow: TcpFlowAnalysis): boolean {
+  const list = flow.unacked;
+  for (let i = 1; i < list.length; i++) if (!follows(flow, list[0], list[i - 1], list[i])) return false;
+  return true;
 }
 
 function newAckedInfo(): TcpAckedInfo {
