@@ -10,13 +10,37 @@ export function u32(b: Uint8Array, at: number): number {
 
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/*
+ * Texts of the MAC and IPv4 addresses seen lately, by numeric value. A capture repeats a few addresses
+ * millions of times: the same address then formats to the same string object, built once, and the
+ * conversation tables keyed by it hash and compare it at once. Cleared when full, so a scan over many
+ * addresses keeps memory bounded.
+ */
+const MAX_CACHED_ADDRESS_TEXTS = 1 << 16;
+const macTexts = new Map<number, string>();
+const ipv4Texts = new Map<number, string>();
+
 /** 'aa:bb:cc:dd:ee:ff' (Wireshark's ether format, lower case). */
 export function formatMac(b: Uint8Array, at: number): string {
-  return `${HEX2[b[at]]}:${HEX2[b[at + 1]]}:${HEX2[b[at + 2]]}:${HEX2[b[at + 3]]}:${HEX2[b[at + 4]]}:${HEX2[b[at + 5]]}`;
+  const value = u16(b, at) * 0x1_0000_0000 + u32(b, at + 2);
+  let text = macTexts.get(value);
+  if (text === undefined) {
+    if (macTexts.size >= MAX_CACHED_ADDRESS_TEXTS) macTexts.clear();
+    text = `${HEX2[b[at]]}:${HEX2[b[at + 1]]}:${HEX2[b[at + 2]]}:${HEX2[b[at + 3]]}:${HEX2[b[at + 4]]}:${HEX2[b[at + 5]]}`;
+    macTexts.set(value, text);
+  }
+  return text;
 }
 
 export function formatIpv4(b: Uint8Array, at: number): string {
-  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  const value = u32(b, at);
+  let text = ipv4Texts.get(value);
+  if (text === undefined) {
+    if (ipv4Texts.size >= MAX_CACHED_ADDRESS_TEXTS) ipv4Texts.clear();
+    text = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+    ipv4Texts.set(value, text);
+  }
+  return text;
 }
 
 /** RFC 5952 text: lower case, leading zeros dropped, the longest run (>= 2) of zero groups as '::'. */
