@@ -3,7 +3,7 @@ import { decodeLayer } from '../decode/frame';
 import type { FieldDef } from '../fields/registry';
 import type { FieldNode, FieldValue } from '../fields/tree';
 import { TcpAnalysisFlag, TcpConversationAnalysis, TcpFlag, type TcpAckedInfo, type TcpFrameAnalysis, type TcpSegment } from './analysis';
-import { conversationKey, countPacket, endpointKey, endpointsOfKey, newSummary, type ConversationSummary, type Endpoint } from './conversation';
+import { countPacket, endpointKey, endpointsOfKey, newSummary, type ConversationSummary, type Endpoint, TupleKeyCache } from './conversation';
 import { DNS_TCP_PORT, DnsTcpFramer } from './dnsOverTcp';
 import { ConversationStreams, type FollowChunk } from './follow';
 import type { ReassemblyLimits } from './reassembly';
@@ -153,6 +153,7 @@ class LiveTcpConversation {
 
 export class TcpAnalyzer {
   private readonly live = new LruMap<LiveTcpConversation>();
+  private readonly tupleKey = new TupleKeyCache();
   private readonly tombstones = new TombstoneStore();
   private nextStream = 0;
   private readonly maxLive: number;
@@ -240,30 +241,31 @@ export class TcpAnalyzer {
       headerLength: tcp.headerLength,
       optionsUnreadable: optionsUnreadable(d),
     };
-    const key = conversationKey(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
-    const srcKey = endpointKey(ip.src, tcp.srcPort);
-    let conv = this.live.touch(key);
+    const key = this.tupleKey.of(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    const touched = this.live.touch(key);
+    let conv = touched;
     let conversationIsNew = false;
     if (!conv) {
       const tomb = this.tombstones.take(key);
       if (tomb) {
         conv = this.revive(key, tomb, seg);
       } else {
-        conv = this.create(srcKey, ip.src, tcp.srcPort, ip.dst, tcp.dstPort, seg);
+        conv = this.create(ip.src, tcp.srcPort, ip.dst, tcp.dstPort, seg);
         conversationIsNew = true;
       }
     }
-    let direction: 0 | 1 = srcKey === conv.aKey ? 0 : 1;
+    const a = conv.summary.a;
+    let direction: 0 | 1 = ip.src === a.address && tcp.srcPort === a.port ? 0 : 1;
     let reusedPorts = false;
     if ((seg.flags & (TcpFlag.syn | TcpFlag.ack)) === TcpFlag.syn && conv.analysis.synStartsNewConversation(direction, seg.seq)) {
       // A new SYN on a known tuple with a different ISN: Wireshark starts a new stream ("reused ports").
       this.report(conv);
-      conv = this.create(srcKey, ip.src, tcp.srcPort, ip.dst, tcp.dstPort, seg);
+      conv = this.create(ip.src, tcp.srcPort, ip.dst, tcp.dstPort, seg);
       conv.analysis.completeness = 1;
       direction = 0;
       reusedPorts = true;
     }
-    this.live.set(key, conv);
+    if (conv !== touched) this.live.set(key, conv);
 
     const result = conv.analysis.analyze(seg, direction, conversationIsNew, reusedPorts);
     const record = this.account(conv, d, seg, result);
@@ -324,8 +326,8 @@ export class TcpAnalyzer {
     decodeLayer(d, { decoder: 'dns-tcp', source: d.sources.length - 1, offset: 0, end: message.length, embedded: false });
   }
 
-  private create(aKey: string, src: string, srcPort: number, dst: string, dstPort: number, seg: TcpSegment): LiveTcpConversation {
-    const conv = new LiveTcpConversation(this.nextStream++, aKey, { address: src, port: srcPort }, { address: dst, port: dstPort }, seg.tsSeconds, seg.tsNanos);
+  private create(src: string, srcPort: number, dst: string, dstPort: number, seg: TcpSegment): LiveTcpConversation {
+    const conv = new LiveTcpConversation(this.nextStream++, endpointKey(src, srcPort), { address: src, port: srcPort }, { address: dst, port: dstPort }, seg.tsSeconds, seg.tsNanos);
     this.attachStreams(conv);
     return conv;
   }

@@ -105,6 +105,31 @@ export function conversationKey(src: string, srcPort: number, dst: string, dstPo
   return first ? `${src} ${srcPort} ${dst} ${dstPort}` : `${dst} ${dstPort} ${src} ${srcPort}`;
 }
 
+/**
+ * conversationKey of the last tuple seen, either way round: a conversation's packets come in runs (data
+ * one way, ACKs the other), so its key is built once per run rather than once per packet.
+ */
+export class TupleKeyCache {
+  private src = '';
+  private srcPort = -1;
+  private dst = '';
+  private dstPort = -1;
+  private key = '';
+
+  of(src: string, srcPort: number, dst: string, dstPort: number): string {
+    const same = srcPort === this.srcPort && dstPort === this.dstPort && src === this.src && dst === this.dst;
+    const swapped = srcPort === this.dstPort && dstPort === this.srcPort && src === this.dst && dst === this.src;
+    if (!same && !swapped) {
+      this.src = src;
+      this.srcPort = srcPort;
+      this.dst = dst;
+      this.dstPort = dstPort;
+      this.key = conversationKey(src, srcPort, dst, dstPort);
+    }
+    return this.key;
+  }
+}
+
 /** The key of one endpoint ("address port"), which the conversation key is made of. */
 export function endpointKey(address: string, port: number): string {
   return `${address} ${port}`;

@@ -23,8 +23,11 @@ export class LruMap<T> {
   touch(key: string): T | undefined {
     const node = this.nodes.get(key);
     if (!node) return undefined;
-    this.unlink(node);
-    this.append(node);
+    // Packets of one conversation come in runs: most often it is the newest already.
+    if (node !== this.newest) {
+      this.unlink(node);
+      this.append(node);
+    }
     return node.value;
   }
 

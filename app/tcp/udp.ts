@@ -1,5 +1,5 @@
 import type { FrameMeta } from '../decode/dissection';
-import { conversationKey, countPacket, endpointKey, endpointsOfKey, newSummary, type ConversationSummary } from './conversation';
+import { countPacket, endpointKey, endpointsOfKey, newSummary, TupleKeyCache, type ConversationSummary } from './conversation';
 import { LruMap } from './lru';
 import { TombstoneStore } from './tombstones';
 
@@ -10,6 +10,7 @@ import { TombstoneStore } from './tombstones';
  */
 export class UdpConversations {
   private readonly live = new LruMap<{ summary: ConversationSummary; aKey: string }>();
+  private readonly tupleKey = new TupleKeyCache();
   /** Stream number and endpoint A of evicted pairs. */
   private readonly tombstones = new TombstoneStore();
   private nextStream = 0;
@@ -29,8 +30,7 @@ export class UdpConversations {
 
   /** Counts one datagram; returns its udp.stream. */
   observe(src: string, srcPort: number, dst: string, dstPort: number, frame: FrameMeta, payloadBytes: number): number {
-    const key = conversationKey(src, srcPort, dst, dstPort);
-    const srcKey = endpointKey(src, srcPort);
+    const key = this.tupleKey.of(src, srcPort, dst, dstPort);
     let entry = this.live.touch(key);
     if (!entry) {
       const tomb = this.tombstones.take(key);
@@ -42,11 +42,12 @@ export class UdpConversations {
         entry = { summary, aKey: endpointKey(a.address, a.port) };
       } else {
         const summary = newSummary('udp', this.nextStream++, { address: src, port: srcPort }, { address: dst, port: dstPort }, frame.tsSeconds, frame.tsNanos);
-        entry = { summary, aKey: srcKey };
+        entry = { summary, aKey: endpointKey(src, srcPort) };
       }
+      this.live.set(key, entry);
     }
-    this.live.set(key, entry);
-    countPacket(entry.summary, srcKey === entry.aKey ? 0 : 1, frame.tsSeconds, frame.tsNanos, frame.originalLength, payloadBytes);
+    const a = entry.summary.a;
+    countPacket(entry.summary, src === a.address && srcPort === a.port ? 0 : 1, frame.tsSeconds, frame.tsNanos, frame.originalLength, payloadBytes);
     while (this.live.size > this.maxLive) {
       const [oldKey, oldest] = this.live.shift()!;
       this.onConversationEnd?.({ ...oldest.summary });
