@@ -52,12 +52,16 @@ export class CaptureSummaryBuilder {
   private bytes = 0;
   private capturedBytes = 0;
   private firstTime: { seconds: number; nanos: number } | null = null;
-  private lastTime: { seconds: number; nanos: number } | null = null;
+  /** Time of the last frame so far (valid once a frame was added). */
+  private lastSeconds = 0;
+  private lastNanos = 0;
   private readonly linkTypes = new Map<number, number>();
   private readonly protocolRoot: ProtocolNode = { protocol: '', frames: 0, bytes: 0, children: [] };
   /** Child lookup per hierarchy node, so adding a frame is a few map hits rather than array scans. */
   private readonly childIndex = new Map<ProtocolNode, Map<string, ProtocolNode>>();
-  private readonly ipPairs = new Set<string>();
+  /** IP address pairs seen: the higher address of each pair under the lower (counting a frame builds no string). */
+  private readonly ipPairs = new Map<string, Set<string>>();
+  private ipPairCount = 0;
   private readonly tcpAnalysis = Object.fromEntries(ANALYSIS_FLAGS.map(([name]) => [name, 0])) as Record<keyof typeof TcpAnalysisFlag, number>;
 
   constructor(private readonly tcp: TcpAnalyzer) {}
@@ -70,12 +74,12 @@ export class CaptureSummaryBuilder {
     this.frames++;
     this.bytes += f.originalLength;
     this.capturedBytes += f.capturedLength;
-    const time = { seconds: f.tsSeconds, nanos: f.tsNanos };
-    this.firstTime ??= time;
-    this.lastTime = time;
+    this.firstTime ??= { seconds: f.tsSeconds, nanos: f.tsNanos };
+    this.lastSeconds = f.tsSeconds;
+    this.lastNanos = f.tsNanos;
     this.linkTypes.set(f.linkType, (this.linkTypes.get(f.linkType) ?? 0) + 1);
     this.addProtocols(d.protocols, f.originalLength);
-    if (d.ip) this.ipPairs.add(d.ip.src < d.ip.dst ? `${d.ip.src} ${d.ip.dst}` : `${d.ip.dst} ${d.ip.src}`);
+    if (d.ip) this.addIpPair(d.ip.src, d.ip.dst);
     // The analyzer's record belongs to this frame only when the frame had an (outer) TCP layer.
     const record = d.tcp ? this.tcp.lastRecord : null;
     if (record && record.analysisFlags !== 0) {
@@ -95,7 +99,7 @@ export class CaptureSummaryBuilder {
 
   result(): CaptureSummary {
     const first = this.firstTime;
-    const last = this.lastTime;
+    const last = first && { seconds: this.lastSeconds, nanos: this.lastNanos };
     return {
       frames: this.frames,
       bytes: this.bytes,
@@ -105,12 +109,23 @@ export class CaptureSummaryBuilder {
       durationSeconds: first && last ? last.seconds - first.seconds + (last.nanos - first.nanos) / 1e9 : 0,
       linkTypes: Object.fromEntries([...this.linkTypes].map(([type, count]) => [String(type), count])),
       protocols: this.protocolRoot.children,
-      conversations: { tcp: this.tcp.tcpStreamCount, udp: this.tcp.udp.streamCount, ip: this.ipPairs.size },
+      conversations: { tcp: this.tcp.tcpStreamCount, udp: this.tcp.udp.streamCount, ip: this.ipPairCount },
       tcpAnalysis: { ...this.tcpAnalysis },
       malformed: this.malformed,
       malformedExamples: this.malformedExamples,
       fileProblem: this.fileProblem,
     };
+  }
+
+  private addIpPair(src: string, dst: string): void {
+    const lower = src < dst ? src : dst;
+    const higher = src < dst ? dst : src;
+    let peers = this.ipPairs.get(lower);
+    if (!peers) this.ipPairs.set(lower, (peers = new Set()));
+    if (!peers.has(higher)) {
+      peers.add(higher);
+      this.ipPairCount++;
+    }
   }
 
   private addProtocols(protocols: readonly string[], bytes: number): void {
