@@ -36,6 +36,8 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
     submenu: [
       { label: '&Open…', accelerator: 'CmdOrCtrl+O', click: actions.open },
       { label: 'Open &Recent', submenu: recent },
+      // Wireshark's Capture › Start/Stop shortcut; the Capture dialog when nothing is capturing.
+      { label: 'Start / Stop &Capture…', accelerator: 'CmdOrCtrl+E', click: () => actions.command('toggle-capture') },
       { label: '&Close', accelerator: 'CmdOrCtrl+W', enabled: state.hasCapture, click: actions.close },
       { label: 'Re&load Capture', accelerator: 'CmdOrCtrl+R', enabled: state.hasCapture, click: actions.reload },
       ...(state.isMac ? [] : [{ type: 'separator' } as const, { label: '&Quit', accelerator: 'CmdOrCtrl+Q', role: 'quit' } as const]),
@@ -61,10 +63,6 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
     ],
   };
   // Wireshark's menus and shortcut for these.
-  const capture: MenuItemConstructorOptions = {
-    label: '&Capture',
-    submenu: [{ label: '&Start / Stop', accelerator: 'CmdOrCtrl+E', click: () => actions.command('toggle-capture') }],
-  };
   const analyze: MenuItemConstructorOptions = {
     label: '&Analyze',
     submenu: [
@@ -89,7 +87,7 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
       ...(state.development ? [{ type: 'separator' } as const, { role: 'toggleDevTools' } as const] : []),
     ],
   };
-  const template: MenuItemConstructorOptions[] = [file, edit, view, go, capture, analyze, statistics];
+  const template: MenuItemConstructorOptions[] = [file, edit, view, go, analyze, statistics];
   if (state.isMac) template.unshift({ role: 'appMenu' });
   return template;
 }

@@ -305,7 +305,8 @@ export class CaptureService implements WirelensService {
   }
 
   private recoverable(): RecoverableCapture[] {
-    const open = new Set([...this.captures.values()].map((c) => c.recovered?.directory));
+    // Spools in use here (a live capture, a recovered one open) are not offered.
+    const open = new Set([...this.captures.values()].map((c) => (c.live ? c.info.path : c.recovered?.directory)));
     return findRecoverableCaptures(this.liveDirectory).filter((r) => !open.has(r.directory));
   }
 
