@@ -108,10 +108,11 @@ export class RttEstimator {
     const tsSentNs = tsEcr === null || this.tsSent === null ? undefined : this.tsSent.get(tsEcr);
     if (tsSentNs !== undefined && this.tsSent) {
       out.push({ frame, atNs, rttNs: Math.max(0, atNs - tsSentNs), source: 'timestamp' });
-      // Older TSvals can no longer be echoed by a new ACK.
+      // Older TSvals can no longer be echoed by a new ACK. The echoed one stays: with a coarse timestamp
+      // clock later segments carry it too, and re-registering it at their send time would time them too short.
       for (const key of this.tsSent.keys()) {
-        this.tsSent.delete(key);
         if (key === tsEcr) break;
+        this.tsSent.delete(key);
       }
     }
     if (out.length > 0) this.update(out[out.length - 1].rttNs);

@@ -7,6 +7,7 @@ import { UsageError } from './errors';
 import { parseFollowArgs, runFollow } from './follow';
 import { parseWindowsArgs, runWindows } from './windows';
 import { runFlows } from './flows';
+import { parseDiagramArgs, runDiagram } from './diagram';
 import { runCapture } from './capture';
 import { parseInterfacesArgs, runInterfaces } from './interfaces';
 
@@ -19,6 +20,8 @@ const USAGE = `usage: wirelens <command> [options]
   capture -i IFACE [-f BPF] [-c N] [-a duration:S] -w OUT   live capture (dumpcap/tcpdump), saved to OUT
   interfaces [--json]                         interfaces the capture helper can use
   windows FILE [--stream N] --csv              per-direction windows replayed through the reference stack
+  diagram FILE --stream N [--svg OUT | --png OUT | --mermaid] [--absolute]
+                                              one TCP stream's handshake ladder (SVG on stdout)
   serve [FILE] [--port N]                     the UI on http://127.0.0.1 (local web bridge)
 `;
 
@@ -64,6 +67,10 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
     case 'windows': {
       const { file, options } = parseWindowsArgs(rest);
       return runWindows(file, options, write);
+    }
+    case 'diagram': {
+      const { file, options } = parseDiagramArgs(rest);
+      return runDiagram(file, options, write);
     }
     case 'serve':
       return runServe(parseServeArgs(rest));

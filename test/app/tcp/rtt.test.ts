@@ -63,3 +63,16 @@ describe('RTT statistics beyond RFC 6298', () => {
     expect(rtt.estimate()).toMatchObject({ minRttNs: ms(10), meanRttNs: ms(20), queueingDelayNs: ms(10), samples: 2 });
   });
 });
+
+describe('timestamp samples with a coarse TSval clock', () => {
+  it('an echoed TSval stays timed from when it was first sent (RFC 7323 RTTM), not re-registered by later segments', () => {
+    const rtt = new RttEstimator();
+    rtt.onSend(0, 100, ms(0), 5);
+    expect(rtt.onAck(2, 100, ms(0.5), 5).map((s) => [s.source, s.rttNs])).toEqual([['ack', ms(0.5)], ['timestamp', ms(0.5)]]);
+    // Same 1 ms clock tick: the next segment carries TSval 5 again.
+    rtt.onSend(100, 200, ms(0.6), 5);
+    const samples = rtt.onAck(4, 200, ms(1.1), 5);
+    expect(samples.find((s) => s.source === 'timestamp')?.rttNs).toBe(ms(1.1));
+    expect(rtt.estimate().minRttNs).toBe(ms(0.5));
+  });
+});
