@@ -1,6 +1,6 @@
 import type { RawFrame } from '../capture/types';
-import { FieldTree } from '../fields/tree';
-import type { CaptureState, Dissection, LayerDecoder, LayerInput, NextLayer } from './dissection';
+import { DISABLED_FIELD_TREE, FieldTree } from '../fields/tree';
+import type { CaptureState, Dissection, LayerDecoder, NextLayer } from './dissection';
 import { FragmentTable } from './defrag';
 import { FRAME_FIELDS, recordFrameFields, recordFrameProtocols } from './framefields';
 import { decodeEthernet, decodeVlan } from './ethernet';
@@ -74,7 +74,7 @@ export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolea
       capturedLength: raw.data.length,
     },
     sources: [raw.data],
-    tree: new FieldTree(withTree),
+    tree: withTree ? new FieldTree(true) : DISABLED_FIELD_TREE,
     state,
     protocols: [],
     malformed: null,
@@ -115,10 +115,9 @@ export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolea
 export function decodeLayer(d: Dissection, next: NextLayer): NextLayer | null {
   const decoder = DECODERS[next.decoder];
   if (!decoder) return null;
-  const at: LayerInput = { source: next.source, offset: next.offset, end: next.end, embedded: next.embedded };
-  d.tree.source = at.source;
+  d.tree.source = next.source;
   d.tree.closeAll();
-  return decoder(d, at);
+  return decoder(d, next);
 }
 
 export { FRAME_FIELDS };

@@ -62,7 +62,8 @@ export class FieldTree {
 
   /** Closes every open subtree (the frame pipeline calls this after each layer, so one layer's nesting never leaks). */
   closeAll(): void {
-    this.parents.length = 0;
+    // Usually nothing is open (always so when disabled); setting an array's length is not free.
+    if (this.parents.length > 0) this.parents.length = 0;
   }
 
   private append(field: FieldDef, offset: number, length: number, value: FieldValue, generated: boolean): FieldNode {
@@ -84,6 +85,9 @@ const DISABLED_NODE: FieldNode = Object.freeze({
   generated: false,
   children: null,
 }) as FieldNode;
+
+/** A disabled tree stores nothing, so this one serves every frame decoded without a tree. */
+export const DISABLED_FIELD_TREE = new FieldTree(false);
 
 /** Depth-first, in tree order: the first node of a field is what tshark's occurrence=f prints. */
 export function* walkFields(nodes: readonly FieldNode[]): Generator<FieldNode> {
