@@ -1,8 +1,14 @@
 /*
  * The service contract shared by every transport (Electron IPC, the local web bridge, in-process tests).
  * Everything here crosses a process boundary: plain data only (numbers, strings, booleans, arrays,
- * objects, Uint8Array), no classes, no functions, no bigint.
+ * objects, typed arrays), no classes, no functions, no bigint.
  */
+
+import type { Ladder } from '../diagram/ladder';
+import type { StreamSeries } from '../tcp/series';
+
+export type { Ladder } from '../diagram/ladder';
+export type { StreamSeries } from '../tcp/series';
 
 /** Opaque handle of one open capture, unique within a service instance. */
 export type CaptureId = string;
@@ -404,6 +410,10 @@ export interface ServiceMethods {
   'tcp.follow': { params: { id: CaptureId; stream: number; dir: FollowDirection }; result: TcpFollow };
   /** Handshake options, RTT, analysis counts and the fitted sender model of one TCP stream. */
   'tcp.analysis': { params: { id: CaptureId; stream: number }; result: TcpStreamAnalysis };
+  /** The connection ladder (handshake diagram) of one TCP stream, built by the same replay as tcp.analysis. */
+  'tcp.diagram': { params: { id: CaptureId; stream: number }; result: Ladder };
+  /** The chart series (typed columns) of one TCP stream, built by the same replay as tcp.analysis. */
+  'tcp.streamSeries': { params: { id: CaptureId; stream: number }; result: StreamSeries };
   /** Interfaces to capture on and the last choice, or why capturing is not possible here. */
   'live.interfaces': { params: Record<string, never>; result: LiveInterfaces };
   /** Compiles a capture filter for an interface with the capture helper. */

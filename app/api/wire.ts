@@ -2,24 +2,64 @@ import { ServiceError, type ServiceErrorCode } from './types';
 
 /*
  * The text encoding of service values for transports that carry JSON (the web bridge). Structured-clone
- * transports (Electron IPC, worker messages) carry the values as they are. JSON has no bytes, so a
- * Uint8Array travels as {"$bytes": "<base64>"}; no other value of the contract uses that key.
+ * transports (Electron IPC, worker messages) carry the values as they are. JSON has no bytes and no NaN:
+ * a typed array travels as {"$typed": "Float64Array", "base64": "<its bytes>"} (so the NaN in a column
+ * survives), and a number JSON cannot write (NaN, +-Infinity) as {"$number": "NaN"}. No other value of
+ * the contract uses those keys. Typed arrays' bytes are in the platform's order: both ends run on the
+ * same machine (the bridge serves the local browser).
  */
 
-const BYTES_KEY = '$bytes';
+const TYPED_KEY = '$typed';
+const NUMBER_KEY = '$number';
+
+type TypedArrayKind = 'Float64Array' | 'Uint32Array' | 'Uint16Array' | 'Uint8Array';
+type WireTypedArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
+
+const TYPED_ARRAYS: Record<TypedArrayKind, { BYTES_PER_ELEMENT: number; new (buffer: ArrayBuffer, offset: number, length: number): WireTypedArray }> = {
+  Float64Array,
+  Uint32Array,
+  Uint16Array,
+  Uint8Array,
+};
+
+/** The kind of a typed array the contract carries (instanceof: a Node Buffer is a Uint8Array too). */
+function typedKind(v: unknown): TypedArrayKind | null {
+  if (v instanceof Uint8Array) return 'Uint8Array';
+  if (v instanceof Float64Array) return 'Float64Array';
+  if (v instanceof Uint32Array) return 'Uint32Array';
+  if (v instanceof Uint16Array) return 'Uint16Array';
+  return null;
+}
 
 export function encodeWire(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { [BYTES_KEY]: toBase64(v) } : v));
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number') return Number.isFinite(v) ? v : { [NUMBER_KEY]: String(v) };
+    const kind = typedKind(v);
+    if (kind === null) return v;
+    const array = v as WireTypedArray;
+    return { [TYPED_KEY]: kind, base64: toBase64(new Uint8Array(array.buffer, array.byteOffset, array.byteLength)) };
+  });
 }
 
 export function decodeWire(text: string): unknown {
   return JSON.parse(text, (_key, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const encoded = (v as Record<string, unknown>)[BYTES_KEY];
-      if (typeof encoded === 'string' && Object.keys(v).length === 1) return fromBase64(encoded);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).length;
+    if (keys === 1 && (o[NUMBER_KEY] === 'NaN' || o[NUMBER_KEY] === 'Infinity' || o[NUMBER_KEY] === '-Infinity')) return Number(o[NUMBER_KEY]);
+    const kind = o[TYPED_KEY];
+    if (keys === 2 && typeof kind === 'string' && Object.prototype.hasOwnProperty.call(TYPED_ARRAYS, kind) && typeof o.base64 === 'string') {
+      return typedArray(kind as TypedArrayKind, fromBase64(o.base64));
     }
     return v;
   });
+}
+
+function typedArray(kind: TypedArrayKind, bytes: Uint8Array): WireTypedArray {
+  const Kind = TYPED_ARRAYS[kind];
+  if (bytes.length % Kind.BYTES_PER_ELEMENT !== 0) throw new ServiceError('internal', `The service sent a ${kind} of ${bytes.length} bytes.`);
+  // fromBase64's result starts at offset 0 of its own buffer, so every element is aligned.
+  return new Kind(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length / Kind.BYTES_PER_ELEMENT);
 }
 
 /** A response as it crosses a transport: the result, or the error the client rethrows. */

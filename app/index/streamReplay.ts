@@ -12,6 +12,8 @@ import type {
   TcpStreamAnalysis,
 } from '../api/types';
 import type { Dissection } from '../decode/dissection';
+import { LadderBuilder, type Ladder } from '../diagram/ladder';
+import { diagramSegment, diagramStream } from '../diagram/segment';
 import type { ObservedSegment } from '../refstack/events';
 import { endpointText, observedSegment } from '../refstack/fromAnalyzer';
 import { windowsSeries } from '../refstack/windows';
@@ -19,13 +21,16 @@ import { TcpAnalysisFlag as A, TcpFlag } from '../tcp/analysis';
 import { TcpAnalyzer, type TcpSegmentEvent } from '../tcp/analyzer';
 import type { ConversationSummary } from '../tcp/conversation';
 import type { FollowChunk } from '../tcp/follow';
+import type { StreamSeries } from '../tcp/series';
+import { StreamSeriesBuilder } from '../tcp/seriesBuilder';
 
 /*
  * One TCP stream replayed on its own: its frames (and only its frames, in capture order) go through a
  * fresh TcpAnalyzer, which reassembles the byte streams (app/tcp/follow.ts, the engine behind
  * `wirelens follow`), reports every analysed segment and finally the conversation summary. From these
  * come the follow view's pieces and the stream's analysis summary, including the reference stack's
- * model selection (app/refstack/windows.ts, the engine behind `wirelens windows`).
+ * model selection (app/refstack/windows.ts, the engine behind `wirelens windows`), and from the same
+ * segment events the connection ladder (app/diagram) and the chart series (app/tcp/seriesBuilder.ts).
  */
 
 /** Stream bytes kept per side for follow; past it, pieces are counted but not kept (the UI shows a few MB at most). */
@@ -63,6 +68,8 @@ interface KeptPiece {
 export interface StreamReport {
   follow(dir: FollowDirection): Omit<TcpFollow, 'id'>;
   analysis: Omit<TcpStreamAnalysis, 'id'>;
+  ladder: Ladder | null;
+  series: StreamSeries;
 }
 
 export class StreamReplay {
@@ -83,6 +90,9 @@ export class StreamReplay {
   private syn: { ns: number; direction: 0 | 1 } | null = null;
   private synAckSeen = false;
   private initialRttNs: number | null = null;
+  private ladder: LadderBuilder | null = null;
+  /** The fresh analyzer numbers the replayed stream 0. */
+  private readonly series = new StreamSeriesBuilder(0);
 
   private readonly maxFollowBytesPerSide: number;
   private readonly maxModelSegments: number;
@@ -166,6 +176,8 @@ export class StreamReplay {
     const serverFacts = this.directions[clientDirection === 0 ? 1 : 0];
     return {
       analysis,
+      ladder: this.ladder?.finish() ?? null,
+      series: { ...this.series.finish(), stream: this.stream },
       follow: (dir) => {
         // Both sides interleaved stop where either side's first dropped piece would have been.
         const limit =
@@ -243,6 +255,17 @@ export class StreamReplay {
     } else if (event.flags & TcpFlag.ack && this.synAckSeen && this.syn && event.direction === this.syn.direction && this.initialRttNs === null) {
       // Wireshark's tcp.analysis.initial_rtt: from the SYN to the ACK of the SYN-ACK.
       this.initialRttNs = timeNs - this.syn.ns;
+    }
+
+    if (d) {
+      if (!this.ladder) {
+        const info = diagramStream(event, d);
+        // Named by its capture-wide tcp.stream, not the replay's 0.
+        if (info) this.ladder = new LadderBuilder({ ...info, stream: this.stream });
+      }
+      const diagram = diagramSegment(event, d);
+      if (diagram) this.ladder?.add(diagram);
+      this.series.add(event, d);
     }
 
     this.segmentsSeen++;

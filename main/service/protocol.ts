@@ -1,4 +1,4 @@
-import type { DnsTransaction, FindResult, FlowRow, FollowDirection, FrameRow, TcpFollow, TcpStreamAnalysis } from '../../app/api/types';
+import type { DnsTransaction, FindResult, FlowRow, FollowDirection, FrameRow, Ladder, StreamSeries, TcpFollow, TcpStreamAnalysis } from '../../app/api/types';
 import type { CaptureFormat } from '../../app/capture/writer';
 import type { FrameDetailData } from '../../app/index/session';
 import type { LiveUpdate, StopConditions } from '../live/liveCapture';
@@ -34,6 +34,8 @@ export interface WorkerMethods {
   /** Null when the stream has no frame indexed (yet). */
   follow: { params: { stream: number; dir: FollowDirection }; result: Omit<TcpFollow, 'id'> | null };
   streamAnalysis: { params: { stream: number }; result: Omit<TcpStreamAnalysis, 'id'> | null };
+  streamDiagram: { params: { stream: number }; result: Ladder | null };
+  streamSeries: { params: { stream: number }; result: StreamSeries | null };
   /** Live captures only: stop, resolving with the final update once everything captured is analysed. */
   liveStop: { params: Record<string, never>; result: LiveUpdate };
   liveSave: { params: { path: string; format: CaptureFormat }; result: SaveResult };

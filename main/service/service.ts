@@ -166,6 +166,18 @@ export class CaptureService implements WirelensService {
         if (!analysis) throw noStream(p.stream);
         return { id: p.id, ...analysis };
       }
+      case 'tcp.diagram': {
+        const p = params as ParamsOf<'tcp.diagram'>;
+        const ladder = await this.ask(this.capture(p.id), 'streamDiagram', { stream: p.stream });
+        if (!ladder) throw noStream(p.stream);
+        return ladder;
+      }
+      case 'tcp.streamSeries': {
+        const p = params as ParamsOf<'tcp.streamSeries'>;
+        const series = await this.ask(this.capture(p.id), 'streamSeries', { stream: p.stream });
+        if (!series) throw noStream(p.stream);
+        return series;
+      }
       case 'live.interfaces':
         return this.interfaces();
       case 'live.checkFilter': {

@@ -57,6 +57,10 @@ async function answer(method: WorkerMethod, params: WorkerMethods[WorkerMethod][
     }
     case 'streamAnalysis':
       return (await session.tcpStream((params as WorkerMethods['streamAnalysis']['params']).stream))?.analysis ?? null;
+    case 'streamDiagram':
+      return (await session.tcpStream((params as WorkerMethods['streamDiagram']['params']).stream))?.ladder ?? null;
+    case 'streamSeries':
+      return (await session.tcpStream((params as WorkerMethods['streamSeries']['params']).stream))?.series ?? null;
     case 'liveStop':
       return liveCapture().stop();
     case 'liveSave': {

@@ -15,7 +15,9 @@ function refusal(method: unknown, params: unknown): string {
 describe('validateRequest', () => {
   it('knows exactly the contract methods', () => {
     expect([...METHOD_NAMES].sort()).toEqual(
-      ['capture.close', 'capture.list', 'capture.open', 'capture.status', 'dns.transactions', 'flows.list', 'frame.detail', 'frames.find', 'frames.page', 'tcp.analysis', 'tcp.follow'].sort(),
+      ['capture.close', 'capture.list', 'capture.open', 'capture.status', 'dns.transactions', 'flows.list', 'frame.detail', 'frames.find', 'frames.page',
+        'live.checkFilter', 'live.discardRecovered', 'live.interfaces', 'live.recover', 'live.recoverable', 'live.save', 'live.start', 'live.stop',
+        'tcp.analysis', 'tcp.diagram', 'tcp.follow', 'tcp.streamSeries'].sort(),
     );
     expect(isMethodName('toString')).toBe(false);
     expect(isMethodName('__proto__')).toBe(false);
@@ -50,6 +52,11 @@ describe('validateRequest', () => {
     expect(refusal('tcp.analysis', { id: 'c1', stream: -1 })).toMatch(/'stream'/);
     expect(refusal('tcp.analysis', { id: 'c1', stream: 2 ** 31 })).toMatch(/'stream'/);
     expect(refusal('tcp.analysis', { id: 'c1', stream: '3' })).toMatch(/'stream'/);
+    for (const method of ['tcp.diagram', 'tcp.streamSeries'] as const) {
+      expect(validateRequest(method, { id: 'c1', stream: 0, extra: 1 })).toEqual({ id: 'c1', stream: 0 });
+      expect(refusal(method, { id: 'c1', stream: 2 ** 31 })).toMatch(/'stream'/);
+      expect(refusal(method, { id: 'c1' })).toMatch(/'stream'/);
+    }
   });
 
   it('checks the desktop save-stream request', () => {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError, type CaptureProgress, type ServiceEvent } from '../../../app/api/types';
+import { streamLadder } from '../../../main/cli/diagram';
 import { CaptureService } from '../../../main/service/service';
+import { streamSeriesOfFile } from '../../renderer/charts/captures';
 import { CORPUS_DIR } from '../../helpers/tshark';
 import { captureWorkerScript } from '../helpers/captureWorker';
 import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
@@ -11,6 +13,8 @@ import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
 const corpus = existsSync(CORPUS_DIR);
 const DNS_UDP = join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap');
 const RETRANS = join(CORPUS_DIR, 'arkime/pcap/wireshark-retrans.pcap');
+/** 16 TCP streams, each a handshake (tshark: stream 2 is frames 9 and 10, SYN and SYN-ACK). */
+const HANDSHAKES = join(CORPUS_DIR, 'arkime/pcap/tcp_handshake_synthetic.pcap');
 
 /** Resolves with the first event that satisfies `test`. */
 function nextEvent(service: CaptureService, test: (event: ServiceEvent) => boolean): Promise<ServiceEvent> {
@@ -132,6 +136,28 @@ describe.skipIf(!corpus)('CaptureService (worker threads, corpus files)', () => 
     expect(missing.message).toBe('There is no TCP stream 7 in the capture (yet).');
     expect((await rejection(service.handle('tcp.follow', { id: info.id, stream: 0, dir: 'sideways' }))).code).toBe('bad-request');
     expect((await rejection(service.handle('tcp.analysis', { id: info.id, stream: -1 }))).code).toBe('bad-request');
+  });
+
+  it('draws the ladder and the chart series of a stream from the stream replay, as a whole-file pass does', async () => {
+    for (const [path, stream] of [[RETRANS, 0], [HANDSHAKES, 2]] as const) {
+      const done = nextEvent(service, (e) => e.type === 'capture.progress' && e.payload.state === 'done');
+      const info = await service.call('capture.open', { path });
+      await done;
+      const ladder = await service.call('tcp.diagram', { id: info.id, stream });
+      // The replay numbers its one stream 0; the ladder and series carry the capture-wide number.
+      expect(ladder.stream).toBe(stream);
+      expect(ladder).toEqual((await streamLadder(path, stream)).ladder);
+      const series = await service.call('tcp.streamSeries', { id: info.id, stream });
+      expect(series.stream).toBe(stream);
+      expect(series).toEqual((await streamSeriesOfFile(path, stream)).series);
+      expect(series.directions[0].segments.frame).toBeInstanceOf(Uint32Array);
+      const missing = await rejection(service.call('tcp.diagram', { id: info.id, stream: 99 }));
+      expect(missing.message).toBe('There is no TCP stream 99 in the capture (yet).');
+      expect((await rejection(service.call('tcp.streamSeries', { id: info.id, stream: 99 }))).code).toBe('not-found');
+      await service.call('capture.close', { id: info.id });
+    }
+    const first = (await streamLadder(HANDSHAKES, 2)).ladder?.elements[0];
+    expect(first).toMatchObject({ kind: 'arrow', role: 'syn', firstFrame: 9 });
   });
 
   it('keeps at most maxCaptures open, closing the oldest', async () => {

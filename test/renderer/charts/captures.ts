@@ -2,7 +2,7 @@ import type { Dissection } from '../../../app/decode/dissection';
 import { TcpAnalyzer, type TcpSegmentEvent } from '../../../app/tcp/analyzer';
 import { analyzeFile } from '../../../main/io/analyzeFile';
 import type { StreamSeries } from '../../../renderer/charts/series';
-import { StreamSeriesBuilder } from '../../../renderer/charts/seriesBuilder';
+import { StreamSeriesBuilder } from '../../../app/tcp/seriesBuilder';
 
 /**
  * The chart series of one stream of a capture file, collected the way the service would: every analysed

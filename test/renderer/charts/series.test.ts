@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TcpFlag } from '../../../app/tcp/analysis';
 import type { TcpSegmentEvent } from '../../../app/tcp/analyzer';
 import { isRetransmission, type StreamSeries } from '../../../renderer/charts/series';
-import { SequenceUnwrapper } from '../../../renderer/charts/seriesBuilder';
+import { SequenceUnwrapper } from '../../../app/tcp/seriesBuilder';
 import { runTshark, tsharkSkipReason } from '../../helpers/tshark';
 import { client, server, writeCapture } from '../../app/diagram/captures';
 import { streamSeriesOfFile } from './captures';

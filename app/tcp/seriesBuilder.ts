@@ -1,11 +1,11 @@
-import type { Dissection } from '../../app/decode/dissection';
-import type { ObservedSegment } from '../../app/refstack/events';
-import { observedSegment } from '../../app/refstack/fromAnalyzer';
-import { windowsSeries } from '../../app/refstack/windows';
-import { TcpFlag } from '../../app/tcp/analysis';
-import type { TcpSegmentEvent } from '../../app/tcp/analyzer';
-import { RttEstimator } from '../../app/tcp/rtt';
-import { seqDiff } from '../../app/tcp/seq';
+import type { Dissection } from '../decode/dissection';
+import type { ObservedSegment } from '../refstack/events';
+import { observedSegment } from '../refstack/fromAnalyzer';
+import { windowsSeries } from '../refstack/windows';
+import { TcpFlag } from './analysis';
+import type { TcpSegmentEvent } from './analyzer';
+import { RttEstimator } from './rtt';
+import { seqDiff } from './seq';
 import type { DirectionSeries, StreamSeries } from './series';
 
 /*
