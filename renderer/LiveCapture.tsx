@@ -196,7 +196,8 @@ export function LiveCapture({ transport, onOpenFile }: Props) {
     );
   }, [transport]);
 
-  const capturing = live === null ? liveId !== null : live.state === 'capturing' || live.state === 'stopping';
+  // A capture that can be saved (stopped, or recovered) is not capturing.
+  const capturing = liveId !== null && saveId === null && (live === null || live.state === 'capturing' || live.state === 'stopping');
 
   /** Ctrl+E: stop a running capture, else open the dialog, or start from it when it is open. */
   const toggle = useCallback(() => {
@@ -263,7 +264,7 @@ export function LiveCapture({ transport, onOpenFile }: Props) {
         </button>
       )}
       {liveId !== null ? (
-        <div className="capture-bar" data-testid="capture-bar" data-state={live?.state ?? 'capturing'}>
+        <div className="capture-bar" data-testid="capture-bar" data-state={live?.state ?? (saveId ? 'recovered' : 'capturing')}>
           {live ? (
             <span data-testid="capture-counts">
               {capturing ? `● Capturing on ${live.iface}` : `Capture on ${live.iface} ${STOP_REASONS[live.stopReason ?? 'user']}`} ·{' '}

@@ -1,5 +1,5 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
@@ -241,6 +241,52 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
     expect(protocols).toMatch(/\bUDP\b/);
     expect(protocols).toMatch(/\bDNS\b/);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('stops by itself after N packets; left unsaved by a process that died, it is offered on start-up, opened and saved', async () => {
+    const namespaces = ns as Namespaces;
+    await page.click('button.capture-open');
+    await page.waitForSelector(`.capture-interfaces tr[data-iface="${namespaces.linkA}"]`, { timeout: 20_000 });
+    await page.fill('input[aria-label="Stop after packets"]', '30');
+    await page.click('button.capture-start');
+    await page.waitForSelector('[data-testid="capture-bar"][data-state="capturing"]', { timeout: 20_000 });
+    client = spawnIn(namespaces.b, process.execPath, [TRAFFIC, 'client', ADDRESS_A]);
+    await page.waitForSelector('[data-testid="capture-bar"][data-state="stopped"]', { timeout: 20_000 });
+    client.kill('SIGKILL');
+    client = null;
+    expect(await page.textContent('[data-testid="capture-counts"]')).toMatch(/packet limit reached · 30 packets/);
+
+    // Closed unsaved, its spool stays; written by a process that is gone, it is what a crash leaves.
+    const captures = await bridge.service.call('capture.list', {});
+    const spool = captures[captures.length - 1];
+    expect(spool.live).toBe(true);
+    await bridge.service.call('capture.close', { id: spool.id });
+    const metaPath = join(spool.path, 'capture.json');
+    writeFileSync(metaPath, JSON.stringify({ ...(JSON.parse(readFileSync(metaPath, 'utf8')) as object), pid: 2 ** 22 + 7 }));
+
+    await page.reload();
+    await page.waitForSelector('[data-testid="capture-recover"]', { timeout: 20_000 });
+    expect(await page.textContent('[data-testid="capture-recover"]')).toContain(`An unsaved capture on ${namespaces.linkA}`);
+    await page.screenshot({ path: join(RESULTS, 'live-recover-offer.png') });
+    // The last choice is preselected in a fresh page.
+    await page.click('button.capture-open');
+    await page.waitForSelector(`.capture-interfaces tr[data-iface="${namespaces.linkA}"]`, { timeout: 20_000 });
+    expect(await page.isChecked(`input[aria-label="${namespaces.linkA}"]`)).toBe(true);
+    expect(await page.inputValue('input[aria-label="Capture filter"]')).toBe(`host ${ADDRESS_A}`);
+    await page.click('.capture-dialog button:text-is("Cancel")');
+
+    await page.click('[data-testid="capture-recover"] button:text-is("Open it")');
+    await page.waitForFunction(() => document.title.startsWith('capture-'), undefined, { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="load-time"]', { timeout: 20_000 });
+    await page.waitForSelector('.packet-row[data-frame="1"]:not(.loading)', { timeout: 20_000 });
+    expect(Number(await page.getAttribute('.packet-scroller', 'aria-rowcount'))).toBe(30);
+    await page.screenshot({ path: join(RESULTS, 'live-recovered.png') });
+    const out = join(scratch, 'recovered.pcap');
+    await page.fill('input[aria-label="Save capture as"]', out);
+    await page.selectOption('select[aria-label="Save format"]', 'pcap');
+    await page.click('form.capture-save button[type="submit"]');
+    await page.waitForSelector('[data-testid="capture-saved"]', { timeout: 20_000 });
+    expect(tsharkFrameCount(out)).toBe(30);
   });
 
   it('explains a capture without permission and offers to open a file instead', async () => {
