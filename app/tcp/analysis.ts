@@ -265,19 +265,18 @@ export class TcpConversationAnalysis {
     const seq = seg.seq >>> 0;
     const ack = seg.ack >>> 0;
     let acked: TcpAckedInfo | null = null;
-    const ta = (): TcpAckedInfo => (acked ??= newAckedInfo());
 
-    if (reusedPorts) ta().flags |= A.reusedPorts;
+    if (reusedPorts) (acked ??= newAckedInfo()).flags |= A.reusedPorts;
     const pureSyn = (flags & (SYN | ACK)) === SYN;
     if (pureSyn && fwd.baseSeqSet && fwd.baseSeq === seq) {
       // A retransmitted SYN: undo what a RST sent with seq = the peer's ack may have done (Wireshark issue 17616).
       fwd.nextseq = fwd.maxSeqToBeAcked;
-      ta();
+      acked ??= newAckedInfo();
     }
     if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSeqSet && seq !== fwd.baseSeq) {
       fwd.baseSeq = seq;
       fwd.unackedInOrder = false;
-      ta().flags |= A.reusedPorts;
+      (acked ??= newAckedInfo()).flags |= A.reusedPorts;
     }
 
     const completenessShown = this.completeness;
@@ -399,7 +398,6 @@ export class TcpConversationAnalysis {
     existing: TcpAckedInfo | null,
   ): TcpAckedInfo | null {
     let acked = existing;
-    const ta = (): TcpAckedInfo => (acked ??= newAckedInfo());
     const flags = seg.flags;
     const window = seg.window;
     const nowS = seg.tsSeconds;
@@ -411,40 +409,40 @@ export class TcpConversationAnalysis {
     checks: {
       // Zero window probe: one byte at the next expected sequence number into a zero window.
       if (seglen === 1 && seq === fwd.nextseq && rev.window === 0) {
-        ta().flags |= A.zeroWindowProbe;
+        (acked ??= newAckedInfo()).flags |= A.zeroWindowProbe;
         break checks;
       }
-      if (window === 0 && (flags & (RST | FIN | SYN)) === 0) ta().flags |= A.zeroWindow;
+      if (window === 0 && (flags & (RST | FIN | SYN)) === 0) (acked ??= newAckedInfo()).flags |= A.zeroWindow;
       // Lost segment: data starts beyond the highest sequence number seen (not checked for RSTs).
       if (fwd.nextseq !== 0 && seqGt(seq, fwd.nextseq) && (flags & RST) === 0) {
-        ta().flags |= A.lostSegment;
+        (acked ??= newAckedInfo()).flags |= A.lostSegment;
         fwd.validBytesInFlight = false;
       }
       // Keep-alive: 0 or 1 byte starting one before the next expected sequence number.
       if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && (flags & (SYN | FIN | RST)) === 0) {
-        ta().flags |= A.keepAlive;
+        (acked ??= newAckedInfo()).flags |= A.keepAlive;
       }
       const sameSeqAndAck = seq === fwd.nextseq && ack === fwd.lastAck && (flags & (SYN | FIN | RST)) === 0;
-      if (seglen === 0 && window !== 0 && window !== fwd.window && sameSeqAndAck) ta().flags |= A.windowUpdate;
+      if (seglen === 0 && window !== 0 && window !== fwd.window && sameSeqAndAck) (acked ??= newAckedInfo()).flags |= A.windowUpdate;
       if (
         seglen > 0 &&
         rev.windowScale !== WINDOW_SCALE_UNKNOWN &&
         ((seq + seglen) >>> 0) === ((rev.lastAck + (rev.window << peerShift(rev))) >>> 0) &&
         (flags & (SYN | FIN | RST)) === 0
       ) {
-        ta().flags |= A.windowFull;
+        (acked ??= newAckedInfo()).flags |= A.windowFull;
       }
       if (seglen === 0 && window !== 0 && window === fwd.window && sameSeqAndAck && rev.lastSegmentFlags & A.keepAlive) {
-        ta().flags |= A.keepAliveAck;
+        (acked ??= newAckedInfo()).flags |= A.keepAliveAck;
         break checks;
       }
       if (seglen === 0 && window === 0 && window === fwd.window && sameSeqAndAck && rev.lastSegmentFlags & A.zeroWindowProbe) {
-        ta().flags |= A.zeroWindowProbeAck;
+        (acked ??= newAckedInfo()).flags |= A.zeroWindowProbeAck;
         break checks;
       }
       if (seglen === 0 && window !== 0 && window === fwd.window && sameSeqAndAck) {
         fwd.dupAckNum = fwd.dupAckNum === DUP_ACK_NEUTRALIZED ? 1 : fwd.dupAckNum + 1;
-        const info = ta();
+        const info = (acked ??= newAckedInfo());
         info.flags |= A.duplicateAck;
         info.dupAckNum = fwd.dupAckNum;
         info.dupAckFrame = fwd.lastNonDupAck;
@@ -458,7 +456,7 @@ export class TcpConversationAnalysis {
 
     // ACKed unseen segment: this ACK covers data of the other direction that was never captured.
     if (rev.maxSeqToBeAcked !== 0 && seqGt(ack, rev.maxSeqToBeAcked) && flags & ACK) {
-      const info = ta();
+      const info = (acked ??= newAckedInfo());
       if (seqLt(rev.maxSeqToBeAcked, rev.nextseq)) {
         rev.maxSeqToBeAcked = rev.nextseq;
         info.flags |= A.ackLostSegment;
@@ -469,14 +467,14 @@ export class TcpConversationAnalysis {
       }
     }
 
-    if (seglen > 0 || flags & (SYN | FIN)) this.classifyRepeatedData(seg, seq, seglen, fwd, rev, acked, ta);
+    if (seglen > 0 || flags & (SYN | FIN)) acked = this.classifyRepeatedData(seg, seq, seglen, fwd, rev, acked);
 
     let nextseq = (seq + seglen) >>> 0;
     if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unacked.length < MAX_UNACKED_SEGMENTS) {
       if (flags & (SYN | FIN)) nextseq = (nextseq + 1) >>> 0;
       appendUnacked(fwd, { frame: seg.frame, seq, nextseq, tsSeconds: nowS, tsNanos: nowN });
     }
-    const isZeroWindowProbe = acked !== null && (acked as TcpAckedInfo).flags & A.zeroWindowProbe;
+    const isZeroWindowProbe = acked !== null && acked.flags & A.zeroWindowProbe;
     // Zero window probes do not advance nextseq (the byte is usually refused).
     if ((seqGt(nextseq, fwd.nextseq) || fwd.nextseq === 0) && !isZeroWindowProbe) {
       fwd.nextseq = nextseq;
@@ -492,7 +490,7 @@ export class TcpConversationAnalysis {
     fwd.lastAck = ack;
     fwd.lastAckSeconds = nowS;
     fwd.lastAckNanos = nowN;
-    fwd.lastSegmentFlags = acked !== null ? (acked as TcpAckedInfo).flags : 0;
+    fwd.lastSegmentFlags = acked !== null ? acked.flags : 0;
 
     acked = this.removeAcknowledged(seg, ack, rev, acked);
 
@@ -516,7 +514,7 @@ export class TcpConversationAnalysis {
       let delivered = 0;
       for (let i = 0; i < rev.sackBlockCount; i++) delivered = (delivered + rev.sackRight[i] - rev.sackLeft[i]) >>> 0;
       inFlight = (inFlight - delivered) >>> 0;
-      const info = ta();
+      const info = (acked ??= newAckedInfo());
       if (inFlight > 0 && inFlight < 2_000_000_000) {
         info.bytesInFlight = inFlight;
         // The SYN/FIN sequence number is not a byte.
@@ -543,36 +541,36 @@ export class TcpConversationAnalysis {
     seglen: number,
     fwd: TcpFlowAnalysis,
     rev: TcpFlowAnalysis,
-    acked: TcpAckedInfo | null,
-    ta: () => TcpAckedInfo,
-  ): void {
+    existing: TcpAckedInfo | null,
+  ): TcpAckedInfo | null {
+    let acked = existing;
     const flags = seg.flags;
-    if (acked !== null && acked.flags & A.keepAlive) return;
+    if (acked !== null && acked.flags & A.keepAlive) return acked;
     let seqNotAdvanced = fwd.nextseq !== 0 && seqLt(seq, fwd.nextseq);
     // One byte before nextseq with more than one byte of data: new data after a zero window probe.
     if (seglen > 1 && ((fwd.nextseq - 1) >>> 0) === seq) seqNotAdvanced = false;
 
     // Data entirely below what the receiver already acknowledged.
     if (seglen > 0 && rev.lastAck !== 0 && seqLe((seq + seglen) >>> 0, rev.lastAck)) {
-      ta().flags |= A.spuriousRetransmission;
-      return;
+      (acked ??= newAckedInfo()).flags |= A.spuriousRetransmission;
+      return acked;
     }
     // Fast retransmission: at >= 2 duplicate ACKs for exactly this sequence number, within 20 ms of the last.
     const sinceLastAck = deltaNs(seg.tsSeconds, seg.tsNanos, rev.lastAckSeconds, rev.lastAckNanos);
     if (seqNotAdvanced && rev.dupAckNum >= 2 && rev.lastAck === seq && sinceLastAck >= 0 && sinceLastAck < FAST_RETRANSMISSION_WINDOW_NS) {
-      ta().flags |= A.fastRetransmission;
-      return;
+      (acked ??= newAckedInfo()).flags |= A.fastRetransmission;
+      return acked;
     }
     // Out of order: shortly (within the initial RTT, else 3 ms) after the highest segment, not an exact repeat.
     const sinceNextseq = deltaNs(seg.tsSeconds, seg.tsNanos, fwd.nextseqSeconds, fwd.nextseqNanos);
     const outOfOrderWindow = isZero(this.initialRtt) ? DEFAULT_OUT_OF_ORDER_WINDOW_NS : durationNs(this.initialRtt!);
     const segmentEnd = (seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
     if (seqNotAdvanced && sinceNextseq >= 0 && sinceNextseq < outOfOrderWindow && fwd.nextseq !== segmentEnd) {
-      ta().flags |= A.outOfOrder;
-      return;
+      (acked ??= newAckedInfo()).flags |= A.outOfOrder;
+      return acked;
     }
     if (seqNotAdvanced) {
-      const info = ta();
+      const info = (acked ??= newAckedInfo());
       info.flags |= A.retransmission;
       // The RTO is measured from the oldest unacknowledged segment (or else from the last new data).
       const oldest = fwd.unacked[0];
@@ -584,6 +582,7 @@ export class TcpConversationAnalysis {
         info.rtoFrame = fwd.nextseqFrame;
       }
     }
+    return acked;
   }
 
   /**
