@@ -414,7 +414,8 @@ function decodeMessage(d: Dissection, at: LayerInput, start: number, flavor: Fla
     repr.opcode = (flags >> 11) & 0xf;
     repr.rcode = flags & 0xf;
     if (first && !at.embedded) d.dns = repr;
-    t.open(F[flavor], at.offset, at.end - at.offset, `${PROTOCOL_TITLES[flavor]} (${repr.response ? 'response' : 'query'})`);
+    // The title is text for the tree only: not built for frames decoded without one.
+    t.open(F[flavor], at.offset, at.end - at.offset, t.enabled ? `${PROTOCOL_TITLES[flavor]} (${repr.response ? 'response' : 'query'})` : null);
     if (transport === 'tcp') t.add(F.length, at.offset, 2, u16(m.b, at.offset));
     t.add(F.id, start, 2, id);
     recordFlags(t, start + 2, flags, flavor);

@@ -279,15 +279,18 @@ export function decodeIpv4(d: Dissection, at: LayerInput): NextLayer | null {
   if (available < 12) return truncated(d, start + available, 'IPv4 header');
   const checksum = u16(b, start + 10);
   t.add(F.checksum, start + 10, 2, checksum);
-  if (available >= headerLength && !at.embedded) {
-    // RFC 791: the one's complement sum over the header (checksum included) is all ones when intact.
-    const good = finishChecksum(onesComplementSum(b, start, start + headerLength)) === 0;
-    const withoutChecksum = onesComplementSum(b, start + 12, start + headerLength, onesComplementSum(b, start, start + 10));
-    t.addGenerated(F.checksumStatus, good ? CHECKSUM_STATUS.good : CHECKSUM_STATUS.bad);
-    t.addGenerated(F.checksumCalculated, finishChecksum(withoutChecksum));
-  } else {
-    // Wireshark does not verify headers quoted in ICMP errors (routers may have changed them).
-    t.addGenerated(F.checksumStatus, CHECKSUM_STATUS.unverified);
+  // The checksum's status and calculated value are fields only: not summed for frames decoded without a tree.
+  if (t.enabled) {
+    if (available >= headerLength && !at.embedded) {
+      // RFC 791: the one's complement sum over the header (checksum included) is all ones when intact.
+      const good = finishChecksum(onesComplementSum(b, start, start + headerLength)) === 0;
+      const withoutChecksum = onesComplementSum(b, start + 12, start + headerLength, onesComplementSum(b, start, start + 10));
+      t.addGenerated(F.checksumStatus, good ? CHECKSUM_STATUS.good : CHECKSUM_STATUS.bad);
+      t.addGenerated(F.checksumCalculated, finishChecksum(withoutChecksum));
+    } else {
+      // Wireshark does not verify headers quoted in ICMP errors (routers may have changed them).
+      t.addGenerated(F.checksumStatus, CHECKSUM_STATUS.unverified);
+    }
   }
   if (available < 16) return truncated(d, start + available, 'IPv4 header');
   t.add(F.src, start + 12, 4);

@@ -163,7 +163,8 @@ export const decodeTcp: LayerDecoder = (d, at) => {
   if (captured < 4) return truncated(d, at.end, 'TCP header');
   const srcPort = u16(b, start);
   const dstPort = u16(b, start + 2);
-  t.open(F.tcp, start, captured, `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
+  // The title is text for the tree only: not built for frames decoded without one.
+  t.open(F.tcp, start, captured, t.enabled ? `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}` : null);
   t.add(F.srcport, start, 2, srcPort);
   t.add(F.dstport, start + 2, 2, dstPort);
   t.add(F.port, start, 2, srcPort);
@@ -258,6 +259,8 @@ export const decodeTcp: LayerDecoder = (d, at) => {
 };
 
 function recordFlags(t: FieldTree, at: number, flags: number): void {
+  // Fields only: a disabled tree would drop every one of them.
+  if (!t.enabled) return;
   t.open(F.flags, at, 2, flags);
   t.add(F.flagsRes, at, 1, (flags & 0x0e00) !== 0);
   t.add(F.flagsAe, at, 1, (flags & 0x0100) !== 0);
@@ -269,11 +272,9 @@ function recordFlags(t: FieldTree, at: number, flags: number): void {
   t.add(F.flagsReset, at + 1, 1, (flags & 0x0004) !== 0);
   t.add(F.flagsSyn, at + 1, 1, (flags & 0x0002) !== 0);
   t.add(F.flagsFin, at + 1, 1, (flags & 0x0001) !== 0);
-  if (t.enabled) {
-    let text = '';
-    for (let bit = 11; bit >= 0; bit--) text += flags & (1 << bit) ? FLAG_LETTERS[11 - bit] : '\u00b7';
-    t.add(F.flagsStr, at, 2, text);
-  }
+  let text = '';
+  for (let bit = 11; bit >= 0; bit--) text += flags & (1 << bit) ? FLAG_LETTERS[11 - bit] : '\u00b7';
+  t.add(F.flagsStr, at, 2, text);
   t.close();
 }
 

@@ -107,7 +107,9 @@ export const decodeUdp: LayerDecoder = (d, at) => {
   if (captured < 4) return truncated(d, at.end);
   const srcPort = u16(b, start);
   const dstPort = u16(b, start + 2);
-  t.open(F.udp, start, Math.min(UDP_HEADER_LENGTH, captured), `User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
+  // The title is text for the tree only: not built for frames decoded without one.
+  const title = t.enabled ? `User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}` : null;
+  t.open(F.udp, start, Math.min(UDP_HEADER_LENGTH, captured), title);
   t.add(F.srcport, start, 2, srcPort);
   t.add(F.dstport, start + 2, 2, dstPort);
   t.add(F.port, start, 2, srcPort);
