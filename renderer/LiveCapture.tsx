@@ -16,7 +16,7 @@ const DEFAULT_SNAPLEN = 262144;
 /** The filter is checked this long after the last keystroke. */
 const FILTER_CHECK_DELAY_MS = 400;
 
-type FilterVerdict = { state: 'unchecked' | 'checking' | 'valid' } | { state: 'invalid'; message: string };
+type FilterVerdict = { state: 'unchecked' | 'checking' | 'valid' } | { state: 'invalid' | 'unknown'; message: string };
 
 interface Props {
   transport: Transport;
@@ -136,8 +136,11 @@ export function LiveCapture({ transport, onOpenFile }: Props) {
       setVerdict({ state: 'checking' });
       try {
         const result = await transport.call('live.checkFilter', { iface: name, filter: expression });
-        if (check === filterChecks.current) setVerdict(result.valid ? { state: 'valid' } : { state: 'invalid', message: result.message });
-        return result.valid;
+        if (check === filterChecks.current) {
+          setVerdict(result.valid === true ? { state: 'valid' } : { state: result.valid === null ? 'unknown' : 'invalid', message: result.message });
+        }
+        // Unchecked for a machine reason: starting shows the explanation of that reason.
+        return result.valid !== false;
       } catch (e) {
         if (check === filterChecks.current) setVerdict({ state: 'invalid', message: message(e) });
         return false;
@@ -391,7 +394,7 @@ export function LiveCapture({ transport, onOpenFile }: Props) {
                   />
                 </label>
                 <p className="capture-filter-verdict" data-testid="filter-verdict" data-state={verdict.state} role={verdict.state === 'invalid' ? 'alert' : undefined}>
-                  {verdict.state === 'invalid' ? verdict.message : verdict.state === 'checking' ? 'Checking…' : verdict.state === 'valid' && filter.trim() ? 'Valid capture filter.' : ' '}
+                  {verdict.state === 'invalid' || verdict.state === 'unknown' ? verdict.message : verdict.state === 'checking' ? 'Checking…' : verdict.state === 'valid' && filter.trim() ? 'Valid capture filter.' : ' '}
                 </p>
                 <div className="capture-options">
                   <label>

@@ -331,7 +331,8 @@ export type LiveInterfaces =
   | { available: true; helper: 'dumpcap' | 'tcpdump'; interfaces: LiveInterface[]; lastChoice: LiveChoice | null }
   | { available: false; help: CaptureSetupHelp };
 
-export type CaptureFilterCheck = { valid: true } | { valid: false; message: string };
+/** valid null: the machine could not check it (no permission, no such interface); starting says why. */
+export type CaptureFilterCheck = { valid: true } | { valid: false; message: string } | { valid: null; message: string };
 
 /** When a live capture stops by itself; absent limits do not apply. */
 export interface LiveStopConditions {

@@ -72,8 +72,8 @@ interface OpenCapture {
 }
 
 /**
- * The service every transport serves: opens captures in worker threads (one per file), routes requests
- * to them and forwards their progress as events. Requests from outside go through handle(), which
+ * The service every transport serves: opens captures in worker threads (one per file or live capture),
+ * routes requests to them and forwards their progress as events. Requests from outside go through handle(), which
  * validates them; call() is the typed entry for trusted callers (the Electron shell, tests).
  */
 export class CaptureService implements WirelensService {
@@ -226,13 +226,13 @@ export class CaptureService implements WirelensService {
 
   private async checkFilter(iface: string, filter: string): Promise<ResultOf<'live.checkFilter'>> {
     const helper = findCaptureHelpers()[0];
-    if (!helper) return { valid: false, message: captureHelp('no-helper').title };
+    if (!helper) return { valid: null, message: captureHelp('no-helper').title };
     try {
       const check = await checkCaptureFilter(helper, iface, filter);
       return check.valid ? { valid: true } : { valid: false, message: check.message };
     } catch (error) {
       // The filter may be fine: the machine refused (no permission, no such interface); say that.
-      if (error instanceof CaptureSetupError) return { valid: false, message: `The filter could not be checked: ${error.help.title}` };
+      if (error instanceof CaptureSetupError) return { valid: null, message: `The filter could not be checked: ${error.help.title}` };
       throw new ServiceError('internal', error instanceof Error ? error.message : String(error));
     }
   }

@@ -64,6 +64,13 @@ describe('web bridge: live capture requests', () => {
     expect(await api('capture.list', {})).toEqual({ ok: true, result: [] });
   });
 
+  it('says a filter could not be checked (rather than that it is wrong) when the helper may not capture', async () => {
+    const response = await api('live.checkFilter', { iface: 'eth0', filter: 'tcp port 80' });
+    expect(response.ok).toBe(true);
+    if (!response.ok) return;
+    expect(response.result).toEqual({ valid: null, message: expect.stringMatching(/^The filter could not be checked: dumpcap .* is not allowed to capture/) as unknown });
+  });
+
   it('refuses malformed live requests before running anything', async () => {
     for (const [method, params] of [
       ['live.start', { iface: 'eth0', filter: '', snaplen: '65535', stop: {} }],
