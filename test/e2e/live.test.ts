@@ -76,8 +76,23 @@ function removeNamespaces(ns: Namespaces): void {
   removeNamespace(ns.b);
 }
 
+/** Namespaces of earlier runs killed before their cleanup (their process is gone). */
+function removeStaleNamespaces(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const match = /^(wl95[ab]-(\d+))\b/.exec(line);
+    if (!match) continue;
+    try {
+      process.kill(Number(match[2]), 0);
+    } catch {
+      removeNamespace(match[1]);
+    }
+  }
+}
+
 /** Two namespaces and a veth link between them; removed again if any step fails. */
 function createNamespaces(): Namespaces {
+  removeStaleNamespaces();
   const id = process.pid;
   const ns: Namespaces = { a: `wl95a-${id}`, b: `wl95b-${id}`, linkA: `wl95a${id}`.slice(0, 15), linkB: `wl95b${id}`.slice(0, 15) };
   try {
@@ -125,9 +140,15 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
     ns = null;
   };
 
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.kill(process.pid, signal);
+  };
+
   beforeAll(async () => {
-    // Namespaces go even when the run is interrupted.
+    // Namespaces go even when the run is interrupted (a run killed outright leaves them to the next run).
     process.once('exit', cleanUp);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, onSignal);
     mkdirSync(RESULTS, { recursive: true });
     scratch = mkdtempSync(join(tmpdir(), 'wirelens-e2e-live-'));
     const rendererDir = join(scratch, 'renderer');
@@ -158,6 +179,7 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
     await bridge?.close();
     cleanUp();
     process.removeListener('exit', cleanUp);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeListener(signal, onSignal);
     if (savedHelper === undefined) delete process.env[HELPER_ENV];
     else process.env[HELPER_ENV] = savedHelper;
     if (scratch) rmSync(scratch, { recursive: true, force: true });
