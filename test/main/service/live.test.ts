@@ -155,6 +155,30 @@ describe.skipIf(!haveCorpus)(`live capture through the service (stand-in helper)
     expect(await service.call('capture.list', {})).toEqual([]);
   });
 
+  for (const [stop, reason] of [
+    [{ seconds: 0.5 }, 'seconds'],
+    [{ megabytes: 0.05 }, 'bytes'],
+  ] as const) {
+    it(`stops by itself after ${JSON.stringify(stop)}`, async () => {
+      useHelper('endless', DNS_CAPTURE);
+      const started = await service.call('live.start', { iface: 'fake0', filter: '', snaplen: 65535, stop });
+      if (!started.started) throw new Error(`not started: ${started.help.title}`);
+      const final = await new Promise<LiveProgress>((done) => {
+        const unsubscribe = service.subscribe((event) => {
+          if (event.type === 'live.progress' && event.payload.id === started.capture.id && event.payload.state === 'stopped') {
+            unsubscribe();
+            done(event.payload);
+          }
+        });
+      });
+      expect(final.stopReason).toBe(reason);
+      if (reason === 'bytes') expect(final.capturedBytes).toBeGreaterThanOrEqual(50_000);
+      else expect(final.elapsedSeconds).toBeGreaterThanOrEqual(0.5);
+      expect((await service.call('capture.status', { id: started.capture.id })).frames).toBe(final.frames);
+      await service.call('capture.close', { id: started.capture.id });
+    });
+  }
+
   it('answers a permission failure with the per-OS help instead of a capture', async () => {
     useHelper('deny');
     const result = await service.call('live.start', { iface: 'fake0', filter: '', snaplen: 65535, stop: {} });
