@@ -3,6 +3,8 @@ import { streamBytes } from '../app/api/follow';
 import type { CaptureId, Endpoint, FollowDirection, SideAnalysis, StreamSide, TcpFollow, TcpStreamAnalysis } from '../app/api/types';
 import { byteSize, integer, message, milliseconds } from './format';
 import { pieceText, shownPieces, type FollowMode } from './followText';
+import { StreamDiagram } from './StreamDiagram';
+import { StreamGraphs } from './StreamGraphs';
 import type { Transport } from './transport';
 
 function endpointText(endpoint: Endpoint): string {
@@ -31,7 +33,18 @@ interface Props {
   onGoToFrame(frame: number): void;
 }
 
-/** One TCP stream: its bytes (Follow TCP Stream) and its analysis summary side by side. */
+type StreamTab = 'content' | 'graphs' | 'diagram';
+
+const STREAM_TABS: readonly [StreamTab, string][] = [
+  ['content', 'Content'],
+  ['graphs', 'Graphs'],
+  ['diagram', 'Diagram'],
+];
+
+/**
+ * One TCP stream: its bytes (Follow TCP Stream) and its analysis summary side by side, its charts (Graphs)
+ * and its connection ladder (Diagram); a tab's data is asked for when it is first shown.
+ */
 export function StreamView({ transport, captureId, captureName, stream, onGoToFrame }: Props) {
   const [follow, setFollow] = useState<TcpFollow | null>(null);
   const [analysis, setAnalysis] = useState<TcpStreamAnalysis | null>(null);
@@ -39,6 +52,13 @@ export function StreamView({ transport, captureId, captureName, stream, onGoToFr
   const [mode, setMode] = useState<FollowMode>('ascii');
   const [direction, setDirection] = useState<FollowDirection>('both');
   const [notice, setNotice] = useState<string | null>(null);
+  const [tab, setTab] = useState<StreamTab>('content');
+  const [shownTabs, setShownTabs] = useState<ReadonlySet<StreamTab>>(() => new Set(['content']));
+
+  const showTab = (next: StreamTab) => {
+    setTab(next);
+    setShownTabs((shown) => (shown.has(next) ? shown : new Set([...shown, next])));
+  };
 
   useEffect(() => {
     let current = true;
@@ -88,68 +108,89 @@ export function StreamView({ transport, captureId, captureName, stream, onGoToFr
   const client = follow ? endpointText(follow.client) : '…';
   const server = follow ? endpointText(follow.server) : '…';
 
+  const baseName = `${captureName.replace(/\.(pcapng|pcap|cap)$/i, '') || 'capture'}-stream${stream}`;
+
   return (
     <section className="view stream" aria-label={`TCP stream ${stream}`}>
-      <div className="view-bar">
-        <strong>
-          TCP stream {stream}: <span className="side-client">{client}</span> ⇄ <span className="side-server">{server}</span>
-        </strong>
-        <label>
-          Show{' '}
-          <select aria-label="Stream direction" value={direction} onChange={(e) => setDirection(e.target.value as FollowDirection)}>
-            <option value="both">Entire conversation ({byteSize(clientBytes + serverBytes)})</option>
-            <option value="client">
-              {client} → {server} ({byteSize(clientBytes)})
-            </option>
-            <option value="server">
-              {server} → {client} ({byteSize(serverBytes)})
-            </option>
-          </select>
-        </label>
-        <label>
-          as{' '}
-          <select aria-label="Stream format" value={mode} onChange={(e) => setMode(e.target.value as FollowMode)}>
-            <option value="ascii">ASCII</option>
-            <option value="hex">Hex dump</option>
-            <option value="raw">Raw</option>
-          </select>
-        </label>
-        <button type="button" disabled={!follow} onClick={() => void save('client')}>
-          Save client bytes…
-        </button>
-        <button type="button" disabled={!follow} onClick={() => void save('server')}>
-          Save server bytes…
-        </button>
+      <div className="stream-tabs" role="tablist" aria-label="Stream views">
+        {STREAM_TABS.map(([name, label]) => (
+          <button key={name} type="button" role="tab" aria-selected={tab === name} className={tab === name ? 'active' : ''} onClick={() => showTab(name)}>
+            {label}
+          </button>
+        ))}
       </div>
-      {error ? <div className="view-message error-text" role="alert">{error}</div> : null}
-      {notice ? <div className="view-message" data-testid="save-notice">{notice}</div> : null}
-      <div className="stream-panes">
-        <div className={`follow follow-${mode}`} role="log" aria-label="Stream content" data-testid="follow">
-          {!follow && !error ? <div className="view-message">Reassembling the stream…</div> : null}
-          {follow && visible.shown.length === 0 ? <div className="view-message">No bytes were sent in this direction.</div> : null}
-          {visible.shown.map((piece, i) => (
-            <div
-              key={i}
-              className={`follow-piece side-${piece.side}${piece.bytes ? '' : ' gap'}`}
-              data-side={piece.side}
-              data-frame={piece.frame}
-              data-offset={piece.offset}
-              data-length={piece.length}
-              title={`${piece.side === 'client' ? client : server}, frame ${piece.frame}, stream bytes ${piece.offset}–${piece.offset + piece.length - 1} (double-click to show the frame)`}
-              onDoubleClick={() => onGoToFrame(piece.frame)}
-            >
-              {pieceText(piece, mode)}
-            </div>
-          ))}
-          {visible.hiddenBytes > 0 || (follow && !follow.complete) ? (
-            <div className="view-message">
-              {visible.hiddenBytes > 0 ? `${byteSize(visible.hiddenBytes)} more are not drawn here. ` : ''}
-              {follow && !follow.complete ? 'The stream is longer than the window receives; the totals above count all of it. ' : ''}
-              Save a side to get its bytes.
-            </div>
-          ) : null}
+      {shownTabs.has('graphs') ? (
+        <div className="stream-tab-pane" hidden={tab !== 'graphs'}>
+          <StreamGraphs transport={transport} captureId={captureId} fileName={baseName} stream={stream} onGoToFrame={onGoToFrame} />
         </div>
-        <StreamSummary analysis={analysis} follow={follow} onGoToFrame={onGoToFrame} />
+      ) : null}
+      {shownTabs.has('diagram') ? (
+        <div className="stream-tab-pane" hidden={tab !== 'diagram'}>
+          <StreamDiagram transport={transport} captureId={captureId} fileName={baseName} stream={stream} onGoToFrame={onGoToFrame} />
+        </div>
+      ) : null}
+      <div className="stream-tab-pane" hidden={tab !== 'content'}>
+        <div className="view-bar">
+          <strong>
+            TCP stream {stream}: <span className="side-client">{client}</span> ⇄ <span className="side-server">{server}</span>
+          </strong>
+          <label>
+            Show{' '}
+            <select aria-label="Stream direction" value={direction} onChange={(e) => setDirection(e.target.value as FollowDirection)}>
+              <option value="both">Entire conversation ({byteSize(clientBytes + serverBytes)})</option>
+              <option value="client">
+                {client} → {server} ({byteSize(clientBytes)})
+              </option>
+              <option value="server">
+                {server} → {client} ({byteSize(serverBytes)})
+              </option>
+            </select>
+          </label>
+          <label>
+            as{' '}
+            <select aria-label="Stream format" value={mode} onChange={(e) => setMode(e.target.value as FollowMode)}>
+              <option value="ascii">ASCII</option>
+              <option value="hex">Hex dump</option>
+              <option value="raw">Raw</option>
+            </select>
+          </label>
+          <button type="button" disabled={!follow} onClick={() => void save('client')}>
+            Save client bytes…
+          </button>
+          <button type="button" disabled={!follow} onClick={() => void save('server')}>
+            Save server bytes…
+          </button>
+        </div>
+        {error ? <div className="view-message error-text" role="alert">{error}</div> : null}
+        {notice ? <div className="view-message" data-testid="save-notice">{notice}</div> : null}
+        <div className="stream-panes">
+          <div className={`follow follow-${mode}`} role="log" aria-label="Stream content" data-testid="follow">
+            {!follow && !error ? <div className="view-message">Reassembling the stream…</div> : null}
+            {follow && visible.shown.length === 0 ? <div className="view-message">No bytes were sent in this direction.</div> : null}
+            {visible.shown.map((piece, i) => (
+              <div
+                key={i}
+                className={`follow-piece side-${piece.side}${piece.bytes ? '' : ' gap'}`}
+                data-side={piece.side}
+                data-frame={piece.frame}
+                data-offset={piece.offset}
+                data-length={piece.length}
+                title={`${piece.side === 'client' ? client : server}, frame ${piece.frame}, stream bytes ${piece.offset}–${piece.offset + piece.length - 1} (double-click to show the frame)`}
+                onDoubleClick={() => onGoToFrame(piece.frame)}
+              >
+                {pieceText(piece, mode)}
+              </div>
+            ))}
+            {visible.hiddenBytes > 0 || (follow && !follow.complete) ? (
+              <div className="view-message">
+                {visible.hiddenBytes > 0 ? `${byteSize(visible.hiddenBytes)} more are not drawn here. ` : ''}
+                {follow && !follow.complete ? 'The stream is longer than the window receives; the totals above count all of it. ' : ''}
+                Save a side to get its bytes.
+              </div>
+            ) : null}
+          </div>
+          <StreamSummary analysis={analysis} follow={follow} onGoToFrame={onGoToFrame} />
+        </div>
       </div>
     </section>
   );
