@@ -235,7 +235,13 @@ export class StreamReassembler {
   private remember(bytes: Uint8Array): void {
     const size = this.history.length;
     if (size === 0) return;
-    for (let i = Math.max(0, bytes.length - size); i < bytes.length; i++) this.history[(this.historyFill + i) % size] = bytes[i];
+    // Only the last `size` bytes can stay; they go in with at most two copies, split at the ring's end.
+    const skipped = Math.max(0, bytes.length - size);
+    const kept = bytes.subarray(skipped);
+    const at = (this.historyFill + skipped) % size;
+    const beforeEnd = Math.min(kept.length, size - at);
+    this.history.set(kept.subarray(0, beforeEnd), at);
+    this.history.set(kept.subarray(beforeEnd), 0);
     this.historyFill += bytes.length;
   }
 
