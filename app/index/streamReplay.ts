@@ -16,7 +16,7 @@ import { LadderBuilder, type Ladder } from '../diagram/ladder';
 import { diagramSegment, diagramStream } from '../diagram/segment';
 import type { ObservedSegment } from '../refstack/events';
 import { endpointText, observedSegment } from '../refstack/fromAnalyzer';
-import { windowsSeries } from '../refstack/windows';
+import { windowsSeries, type DirectionWindows } from '../refstack/windows';
 import { TcpAnalysisFlag as A, TcpFlag } from '../tcp/analysis';
 import { TcpAnalyzer, type TcpSegmentEvent } from '../tcp/analyzer';
 import type { ConversationSummary } from '../tcp/conversation';
@@ -131,7 +131,9 @@ export class StreamReplay {
     const sideOf = (direction: 0 | 1): StreamSide => (direction === clientDirection ? 'client' : 'server');
     const client = summary.clientIsA ? summary.a : summary.b;
     const server = summary.clientIsA ? summary.b : summary.a;
-    const models = this.fitModels();
+    // One replay of the sender models serves the analysis and the charts.
+    const windows = windowsSeries(this.stream, this.segments);
+    const models = this.fitModels(windows);
     const side = (direction: 0 | 1, endpoint: Endpoint): SideAnalysis => {
       const facts = this.directions[direction];
       const count = (flag: number) => facts.flagCounts.get(flag) ?? 0;
@@ -177,7 +179,7 @@ export class StreamReplay {
     return {
       analysis,
       ladder: this.ladder?.finish() ?? null,
-      series: { ...this.series.finish(), stream: this.stream },
+      series: { ...this.series.finish(this.segmentsSeen > this.segments.length ? undefined : windows), stream: this.stream },
       follow: (dir) => {
         // Both sides interleaved stop where either side's first dropped piece would have been.
         const limit =
@@ -276,11 +278,11 @@ export class StreamReplay {
   }
 
   /** The reference stack's model per data-sending endpoint ('ip:port' keys). */
-  private fitModels(): Map<string, ModelFit> {
+  private fitModels(windows: readonly DirectionWindows[]): Map<string, ModelFit> {
     const fits = new Map<string, ModelFit>();
     if (this.segments.length === 0) return fits;
     const partial = this.segmentsSeen > this.segments.length ? ` (judged on the first ${this.segments.length} of ${this.segmentsSeen} segments)` : '';
-    for (const direction of windowsSeries(this.stream, this.segments)) {
+    for (const direction of windows) {
       let maxCwnd: number | null = null;
       for (const row of direction.rows) if (row.cwnd !== null && (maxCwnd === null || row.cwnd > maxCwnd)) maxCwnd = row.cwnd;
       fits.set(direction.src, { model: direction.selection.selected, verdict: `${direction.selection.verdict}${partial}`, maxCwnd });

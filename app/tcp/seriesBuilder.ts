@@ -1,7 +1,7 @@
 import type { Dissection } from '../decode/dissection';
 import type { ObservedSegment } from '../refstack/events';
 import { observedSegment } from '../refstack/fromAnalyzer';
-import { windowsSeries } from '../refstack/windows';
+import { windowsSeries, type DirectionWindows } from '../refstack/windows';
 import { TcpFlag } from './analysis';
 import type { TcpSegmentEvent } from './analyzer';
 import { RttEstimator } from './rtt';
@@ -75,7 +75,11 @@ export class StreamSeriesBuilder {
     this.observed.push(observed);
   }
 
-  finish(): StreamSeries {
+  /**
+   * `windows` is the reference stack's replay of these same segments when the caller has made it already
+   * (the stream replay fits the sender models once for its analysis and for the charts).
+   */
+  finish(windows: readonly DirectionWindows[] = windowsSeries(this.stream, this.observed)): StreamSeries {
     const first = this.events[0];
     const endpoints: [string, string] = ['', ''];
     for (let i = 0; i < this.events.length && (endpoints[0] === '' || endpoints[1] === ''); i++) {
@@ -83,7 +87,6 @@ export class StreamSeriesBuilder {
       endpoints[e.direction] = this.observed[i].src;
       endpoints[e.direction === 0 ? 1 : 0] = this.observed[i].dst;
     }
-    const windows = windowsSeries(this.stream, this.observed);
     const firstSyn = this.events.find((e) => (e.flags & (TcpFlag.syn | TcpFlag.ack)) === TcpFlag.syn);
     const last = this.events[this.events.length - 1];
     const startSeconds = first ? Math.floor(this.startEpoch) : 0;
@@ -97,7 +100,7 @@ export class StreamSeriesBuilder {
     };
   }
 
-  private direction(direction: 0 | 1, endpoints: [string, string], windows: ReturnType<typeof windowsSeries>): DirectionSeries {
+  private direction(direction: 0 | 1, endpoints: [string, string], windows: readonly DirectionWindows[]): DirectionSeries {
     const segments = table(['seq', 'end', 'len', 'frame', 'flags', 'analysis', 'inFlight'] as const);
     const acks = table(['ack', 'window', 'frame', 'flags', 'analysis'] as const);
     const sacks = table(['left', 'right', 'frame'] as const);
