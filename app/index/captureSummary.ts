@@ -59,6 +59,9 @@ export class CaptureSummaryBuilder {
   private readonly protocolRoot: ProtocolNode = { protocol: '', frames: 0, bytes: 0, children: [] };
   /** Child lookup per hierarchy node, so adding a frame is a few map hits rather than array scans. */
   private readonly childIndex = new Map<ProtocolNode, Map<string, ProtocolNode>>();
+  /** The previous frame's protocol stack and its hierarchy nodes: most frames repeat it, and skip the lookups. */
+  private lastProtocols: readonly string[] = [];
+  private lastPath: ProtocolNode[] = [];
   /** IP address pairs seen: the higher address of each pair under the lower (counting a frame builds no string). */
   private readonly ipPairs = new Map<string, Set<string>>();
   private ipPairCount = 0;
@@ -129,6 +132,19 @@ export class CaptureSummaryBuilder {
   }
 
   private addProtocols(protocols: readonly string[], bytes: number): void {
+    if (!sameStrings(protocols, this.lastProtocols)) {
+      this.lastProtocols = protocols;
+      this.lastPath = this.pathOf(protocols);
+    }
+    for (const node of this.lastPath) {
+      node.frames++;
+      node.bytes += bytes;
+    }
+  }
+
+  /** The hierarchy nodes of a protocol stack, created as needed. */
+  private pathOf(protocols: readonly string[]): ProtocolNode[] {
+    const path: ProtocolNode[] = [];
     let node = this.protocolRoot;
     for (const protocol of protocols) {
       let children = this.childIndex.get(node);
@@ -139,9 +155,15 @@ export class CaptureSummaryBuilder {
         children.set(protocol, child);
         node.children.push(child);
       }
-      child.frames++;
-      child.bytes += bytes;
+      path.push(child);
       node = child;
     }
+    return path;
   }
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
