@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ladderMermaid } from '../../app/diagram/mermaid';
+import { ladderSvg } from '../../app/diagram/svg';
 import { startBridge, type RunningBridge } from '../../main/bridge/server';
+import { streamLadder } from '../../main/cli/diagram';
 import { chartGeometry } from '../../renderer/charts/draw';
 import { timeSequenceChart } from '../../renderer/charts/layers';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
@@ -70,6 +73,7 @@ describe.skipIf(reason !== null)('TCP stream Graphs and Diagram tabs in headless
       viewport: { width: 1400, height: 1000 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(bridge.url);
@@ -150,12 +154,25 @@ describe.skipIf(reason !== null)('TCP stream Graphs and Diagram tabs in headless
       await page.click('.stream-diagram button:text-is("Relative")');
       await page.screenshot({ path: join(RESULTS, `charts-${basename(file)}-diagram.png`), fullPage: true });
 
+      // What the UI exports and copies is what `wirelens diagram` writes for the stream.
+      const { ladder } = await streamLadder(file, 0);
       const download = page.waitForEvent('download');
       await page.click('.stream-diagram button:text-is("Export SVG")');
-      expect((await download).suggestedFilename()).toBe(`${basename(file).replace(/\.pcap$/, '')}-stream0.svg`);
+      const svg = await download;
+      expect(svg.suggestedFilename()).toBe(`${basename(file).replace(/\.pcap$/, '')}-stream0.svg`);
+      expect(readFileSync((await svg.path())!, 'utf8')).toBe(ladderSvg(ladder!, { numbering: 'relative' }));
+      await page.click('.stream-diagram button:text-is("Copy Mermaid")');
+      await page.waitForSelector('[data-testid="diagram-notice"]');
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ladderMermaid(ladder!, { numbering: 'relative' }));
       const png = page.waitForEvent('download');
       await page.click('.stream-diagram button:text-is("Export PNG")');
       expect((await png).suggestedFilename()).toBe(`${basename(file).replace(/\.pcap$/, '')}-stream0.png`);
+      // PNG signature, then the IHDR chunk's width and height (RFC 2083 section 4.1.1): the ladder's size.
+      const pngPath = join(RESULTS, `charts-${basename(file)}-diagram-export.png`);
+      await (await png).saveAs(pngPath);
+      const image = readFileSync(pngPath);
+      expect(image.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect([image.readUInt32BE(16), image.readUInt32BE(20)]).toEqual([ladder!.layout.width, ladder!.layout.height]);
 
       await synArrow.click();
       await expectSelected(Number(syn));
