@@ -422,6 +422,7 @@ export function App({ transport }: { transport: Transport }) {
               onSelect={setSelected}
               timeMode={timeMode}
               onTimeMode={setTimeMode}
+              follow={capture.live && progress?.state === 'loading' && selected === null}
             />
             <div className="lower">
               {detail ? (

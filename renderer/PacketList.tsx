@@ -17,6 +17,8 @@ interface Props {
   onSelect(n: number): void;
   timeMode: TimeMode;
   onTimeMode(mode: TimeMode): void;
+  /** Keep the newest row in view as rows arrive (a live capture, until a packet is selected). */
+  follow?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ interface Props {
  * is capped and mapped to rows by ./virtualRows, so ten million rows scroll like a thousand.
  * Keyboard: arrows, Page Up/Down, Home/End move the selection.
  */
-export function PacketList({ rows, total, version, selected, onSelect, timeMode, onTimeMode }: Props) {
+export function PacketList({ rows, total, version, selected, onSelect, timeMode, onTimeMode, follow = false }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
@@ -54,6 +56,15 @@ export function PacketList({ rows, total, version, selected, onSelect, timeMode,
   useEffect(() => {
     if (selected !== null) reveal(selected);
   }, [selected, reveal]);
+
+  // Following shows the newest rows already fetched (never a screen of rows still on the way) and asks
+  // for the newest page meanwhile; at tens of thousands of packets a second that is a page per update.
+  useEffect(() => {
+    if (!follow || total === 0) return;
+    rows.prefetch(total);
+    const newest = rows.newestCached();
+    if (newest > 0) reveal(newest);
+  }, [follow, total, version, rows, reveal]);
 
   const move = (n: number) => {
     if (total === 0) return;

@@ -10,6 +10,8 @@ interface Page {
   rows: FrameRow[];
   /** The page had fewer rows than PAGE_ROWS when fetched because indexing had not reached its end. */
   partial: boolean;
+  /** More of the page's rows exist now: it is shown as it is while it is fetched again. */
+  stale: boolean;
   lastUsed: number;
 }
 
@@ -34,13 +36,16 @@ export class RowCache {
     private readonly onError: (message: string) => void,
   ) {}
 
-  /** The number of frames indexed grew: partial pages that now have more rows are refreshed. */
+  /**
+   * The number of frames indexed grew: partial pages that now have more rows are refreshed. They keep
+   * their rows meanwhile, so a list that grows (loading, live capture) never blanks the rows it had.
+   */
   setTotal(total: number): void {
     if (total === this.total) return;
     this.total = total;
     this.failed.clear();
     for (const [index, page] of this.pages) {
-      if (page.partial && index * PAGE_ROWS + page.rows.length < total) this.pages.delete(index);
+      if (page.partial && index * PAGE_ROWS + page.rows.length < total) page.stale = true;
     }
   }
 
@@ -50,10 +55,25 @@ export class RowCache {
     const page = this.pages.get(index);
     if (page) {
       page.lastUsed = ++this.clock;
+      if (page.stale) this.fetch(index);
       return page.rows[(n - 1) % PAGE_ROWS];
     }
     this.fetch(index);
     return undefined;
+  }
+
+  /** The highest frame number whose row is cached (0 when none): where a list following a capture shows. */
+  newestCached(): number {
+    let newest = 0;
+    for (const [index, page] of this.pages) newest = Math.max(newest, index * PAGE_ROWS + page.rows.length);
+    return newest;
+  }
+
+  /** Fetches the page of frame n unless it is cached and current, without drawing anything. */
+  prefetch(n: number): void {
+    const index = Math.floor((n - 1) / PAGE_ROWS);
+    const page = this.pages.get(index);
+    if (!page || page.stale) this.fetch(index);
   }
 
   dispose(): void {
@@ -69,7 +89,7 @@ export class RowCache {
       .then(
         (page) => {
           if (this.disposed) return;
-          this.pages.set(index, { rows: page.rows, partial: page.rows.length < PAGE_ROWS && !page.complete, lastUsed: ++this.clock });
+          this.pages.set(index, { rows: page.rows, partial: page.rows.length < PAGE_ROWS && !page.complete, stale: false, lastUsed: ++this.clock });
           this.evict();
           this.onChange();
         },
