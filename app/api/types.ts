@@ -291,6 +291,39 @@ export interface TcpStreamAnalysis {
   server: SideAnalysis;
 }
 
+/** Where a display filter does not compile: 1-based column and length of the offending text, as tshark underlines it. */
+export interface DisplayFilterError {
+  column: number;
+  length: number;
+  message: string;
+}
+
+export type DisplayFilterCheck = { ok: true } | { ok: false; error: DisplayFilterError };
+
+/** Field names completing the word at the cursor, which spans [start, end) of the text. */
+export interface FilterSuggestions {
+  start: number;
+  end: number;
+  names: string[];
+}
+
+/** The frames a display filter accepts, in capture order, of the `scanned` frames indexed when it was applied. */
+export interface DisplayedFrames {
+  id: CaptureId;
+  filter: string;
+  frames: Uint32Array;
+  scanned: number;
+}
+
+/** Sent while a display filter is applied (throttled). */
+export interface FilterProgress {
+  id: CaptureId;
+  filter: string;
+  scanned: number;
+  total: number;
+  matched: number;
+}
+
 export interface FindResult {
   /** The first frame at or after (before, when backwards) the start that matches, or null. */
   number: number | null;
@@ -401,7 +434,20 @@ export interface ServiceMethods {
   /** Open captures, oldest first. */
   'capture.list': { params: Record<string, never>; result: CaptureInfo[] };
   'capture.status': { params: { id: CaptureId }; result: CaptureStatus };
-  'frames.page': { params: { id: CaptureId; from: number; count: number }; result: FramePage };
+  /**
+   * With `filter` (the display filter last applied by frames.filter), `from` counts the frames it accepts
+   * and `total` is how many it accepts.
+   */
+  'frames.page': { params: { id: CaptureId; from: number; count: number; filter?: string }; result: FramePage };
+  /**
+   * Applies a display filter to the frames indexed so far ('' shows every frame again); an application
+   * still running when a newer one arrives fails with 'cancelled'.
+   */
+  'frames.filter': { params: { id: CaptureId; filter: string }; result: DisplayedFrames };
+  /** Compiles a display filter (no capture needed). */
+  'filter.check': { params: { text: string }; result: DisplayFilterCheck };
+  /** Field names completing the word at `cursor` (0-based) of a display filter. */
+  'filter.suggest': { params: { text: string; cursor: number }; result: FilterSuggestions };
   /** Case-insensitive search of the row text (source, destination, protocol, info). */
   'frames.find': { params: { id: CaptureId; text: string; from: number; backwards: boolean }; result: FindResult };
   'frame.detail': { params: { id: CaptureId; number: number }; result: FrameDetail };
@@ -443,6 +489,7 @@ export interface ServiceEvents {
   /** An open requested by the shell failed; requests made by a client fail with their own error instead. */
   'capture.failed': { path: string; message: string };
   'live.progress': LiveProgress;
+  'frames.filterProgress': FilterProgress;
 }
 
 export type EventName = keyof ServiceEvents;

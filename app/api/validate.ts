@@ -31,7 +31,18 @@ const VALIDATORS: Validators = {
   'capture.close': (p) => ({ id: captureId(p) }),
   'capture.list': () => ({}),
   'capture.status': (p) => ({ id: captureId(p) }),
-  'frames.page': (p) => ({ id: captureId(p), from: integer(p, 'from', 1), count: integer(p, 'count', 0, MAX_PAGE_ROWS) }),
+  'frames.page': (p) => ({
+    id: captureId(p),
+    from: integer(p, 'from', 1),
+    count: integer(p, 'count', 0, MAX_PAGE_ROWS),
+    ...(p.filter === undefined ? {} : { filter: string(p, 'filter', MAX_FILTER_LENGTH) }),
+  }),
+  'frames.filter': (p) => ({ id: captureId(p), filter: string(p, 'filter', MAX_FILTER_LENGTH) }),
+  'filter.check': (p) => ({ text: string(p, 'text', MAX_FILTER_LENGTH) }),
+  'filter.suggest': (p) => {
+    const text = string(p, 'text', MAX_FILTER_LENGTH);
+    return { text, cursor: integer(p, 'cursor', 0, text.length) };
+  },
   'frames.find': (p) => ({
     id: captureId(p),
     text: string(p, 'text', MAX_FIND_TEXT),

@@ -2,6 +2,7 @@ import type { DetailNode, DnsTransaction, FlowRow, FrameProblem, FrameRow, ByteS
 import type { CaptureProblem, RawFrame } from '../capture/types';
 import type { Dissection } from '../decode/dissection';
 import { decodeFrame, newCaptureState } from '../decode/frame';
+import type { CompiledFilter } from '../filter/compile';
 import { formatTreeLabel } from '../fields/format';
 import type { FieldNode } from '../fields/tree';
 import { TcpAnalyzer } from '../tcp/analyzer';
@@ -39,6 +40,15 @@ const REDECODE_BATCH = 2048;
 const MAX_READ_GAP = 64 * 1024;
 /** Earlier segments of a stream replayed to show a TCP frame's analysis fields (about a second's work). */
 const MAX_TCP_REPLAY = 50_000;
+/** Frames a display filter decodes between progress reports. */
+const FILTER_PROGRESS_FRAMES = 20_000;
+
+/** The frames a display filter accepts, in capture order, of the `scanned` frames indexed when it ran. */
+export interface DisplayedFrames {
+  filter: string;
+  frames: Uint32Array;
+  scanned: number;
+}
 
 export interface FrameDetailData {
   tcpStream: number | null;
@@ -66,6 +76,9 @@ export class CaptureSession {
   private malformedFrames = 0;
   /** The last stream replayed (follow and analysis of one stream are asked for together), and how many frames it had. */
   private replayed: { stream: number; frames: number; report: Promise<StreamReport | null> } | null = null;
+  /** The display filter last applied; a newer one makes an unfinished run give up. */
+  private displayed: DisplayedFrames | null = null;
+  private filterRun = 0;
 
   constructor(private readonly source: RecordSource) {}
 
@@ -128,6 +141,48 @@ export class CaptureSession {
     const numbers = Array.from({ length: last - from + 1 }, (_, i) => from + i);
     await this.redecode(numbers, (d) => rows.push(this.row(d)), from);
     return rows;
+  }
+
+  /**
+   * Applies a display filter: every frame indexed so far is decoded again with its tree and through one
+   * TCP analyzer, in capture order, as tshark's -Y sees it (tcp.stream, tcp.analysis.*). Null when a
+   * newer filter (or clearFilter) superseded this one before it finished.
+   */
+  async applyFilter(filter: CompiledFilter, onProgress: (scanned: number, total: number, matched: number) => void): Promise<DisplayedFrames | null> {
+    const run = ++this.filterRun;
+    const total = this.index.count;
+    const matched: number[] = [];
+    let scanned = 0;
+    const superseded = new Error('superseded');
+    try {
+      await this.redecode(Array.from({ length: total }, (_, i) => i + 1), (d) => {
+        if (run !== this.filterRun) throw superseded;
+        if (filter.matches(d)) matched.push(d.frame.number);
+        if (++scanned % FILTER_PROGRESS_FRAMES === 0) onProgress(scanned, total, matched.length);
+      }, 1, new TcpAnalyzer());
+    } catch (error) {
+      if (error === superseded) return null;
+      throw error;
+    }
+    if (run !== this.filterRun) return null;
+    this.displayed = { filter: filter.text, frames: Uint32Array.from(matched), scanned: total };
+    return this.displayed;
+  }
+
+  /** Shows every frame again; an unfinished filter run gives up. */
+  clearFilter(): void {
+    this.filterRun++;
+    this.displayed = null;
+  }
+
+  /** Rows [from, from + count) of the frames the applied filter `filter` accepts (1-based positions), or null when it is not the one applied. */
+  async filteredPage(filter: string, from: number, count: number): Promise<{ rows: FrameRow[]; total: number } | null> {
+    const displayed = this.displayed;
+    if (!displayed || displayed.filter !== filter) return null;
+    const numbers = Array.from(displayed.frames.subarray(from - 1, from - 1 + count));
+    const rows: FrameRow[] = [];
+    if (numbers.length > 0) await this.redecode(numbers, (d) => rows.push(this.row(d)), numbers[0]);
+    return { rows, total: displayed.frames.length };
   }
 
   /**
@@ -233,9 +288,10 @@ export class CaptureSession {
    * decoder state, REDECODE_BATCH at a time; `visit` sees each of them, those from `withTreeFrom` on with
    * field trees (it must copy any bytes it keeps: they are views into the step's reads). A frame that
    * completed an IP datagram gets the REASSEMBLY_LOOKBACK frames before it decoded first (not visited),
-   * so its fragments are reassembled again.
+   * so its fragments are reassembled again. With `tcp`, the decoder state runs it over every frame (its
+   * analysis fields land in the trees).
    */
-  private async redecode(numbers: readonly number[], visit: (d: Dissection) => void, withTreeFrom: number): Promise<void> {
+  private async redecode(numbers: readonly number[], visit: (d: Dissection) => void, withTreeFrom: number, tcp: TcpAnalyzer | null = null): Promise<void> {
     const lookback: number[] = [];
     let covered = 0;
     for (const n of numbers) {
@@ -245,7 +301,7 @@ export class CaptureSession {
     }
     const frames = lookback.length === 0 ? numbers : mergeAscending(numbers, lookback);
     const visited = lookback.length === 0 ? null : new Set(numbers);
-    const state = newCaptureState();
+    const state = newCaptureState(tcp);
     for (let at = 0; at < frames.length; at += REDECODE_BATCH) {
       for (const raw of await this.readFrames(frames.slice(at, at + REDECODE_BATCH))) {
         const d = decodeFrame(state, raw, raw.number >= withTreeFrom);

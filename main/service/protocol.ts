@@ -1,6 +1,6 @@
 import type { DnsTransaction, FindResult, FlowRow, FollowDirection, FrameRow, Ladder, StreamSeries, TcpFollow, TcpStreamAnalysis } from '../../app/api/types';
 import type { CaptureFormat } from '../../app/capture/writer';
-import type { FrameDetailData } from '../../app/index/session';
+import type { DisplayedFrames, FrameDetailData } from '../../app/index/session';
 import type { LiveUpdate, StopConditions } from '../live/liveCapture';
 import type { SaveResult } from '../live/save';
 import type { CaptureHelp } from '../live/setupHelp';
@@ -27,6 +27,10 @@ export interface LiveWorkerOptions {
 /** Requests the worker answers; each is the service method of the same meaning, without the capture id. */
 export interface WorkerMethods {
   page: { params: { from: number; count: number }; result: FrameRow[] };
+  /** Null when `filter` is not the display filter last applied. */
+  filteredPage: { params: { filter: string; from: number; count: number }; result: { rows: FrameRow[]; total: number } | null };
+  /** '' clears the filter. Null when a newer filter superseded this one. */
+  filter: { params: { filter: string }; result: DisplayedFrames | null };
   detail: { params: { number: number }; result: FrameDetailData | null };
   find: { params: { text: string; from: number; backwards: boolean }; result: FindResult };
   flows: { params: Record<string, never>; result: FlowRow[] };
@@ -71,5 +75,6 @@ export type FromWorker =
   /** A live capture could not start: the machine's setup (help) or the request (reason and message). */
   | { kind: 'live-refused'; help: CaptureHelp | null; reason: 'bad-filter' | 'bad-option' | 'helper-failed' | 'internal'; message: string }
   | { kind: 'live-update'; update: LiveUpdate }
+  | { kind: 'filter-progress'; filter: string; scanned: number; total: number; matched: number }
   | { kind: 'response'; seq: number; ok: true; result: unknown }
   | { kind: 'response'; seq: number; ok: false; message: string };

@@ -19,6 +19,8 @@ import {
   type WirelensService,
 } from '../../app/api/types';
 import { validateRequest } from '../../app/api/validate';
+import { compileFilter } from '../../app/filter/compile';
+import { suggestFields } from '../../app/filter/suggest';
 import { checkCaptureFilter } from '../live/filter';
 import { findCaptureHelpers } from '../live/helper';
 import { listInterfaces } from '../live/interfaces';
@@ -137,8 +139,27 @@ export class CaptureService implements WirelensService {
       case 'frames.page': {
         const p = params as ParamsOf<'frames.page'>;
         const capture = this.capture(p.id);
+        if (p.filter !== undefined && p.filter.trim() !== '') {
+          const page = await this.ask(capture, 'filteredPage', { filter: p.filter, from: p.from, count: p.count });
+          if (!page) throw new ServiceError('not-found', `The display filter '${p.filter.slice(0, 200)}' is not applied (any more).`);
+          return { id: p.id, from: p.from, rows: page.rows, total: page.total, complete: true };
+        }
         const rows = await this.ask(capture, 'page', { from: p.from, count: p.count });
         return { id: p.id, from: p.from, rows, total: capture.last.framesRead, complete: capture.state !== 'loading' };
+      }
+      case 'frames.filter': {
+        const p = params as ParamsOf<'frames.filter'>;
+        const displayed = await this.ask(this.capture(p.id), 'filter', { filter: p.filter });
+        if (!displayed) throw new ServiceError('cancelled', 'A newer display filter replaced this one.');
+        return { id: p.id, ...displayed };
+      }
+      case 'filter.check': {
+        const result = compileFilter((params as ParamsOf<'filter.check'>).text);
+        return result.ok ? { ok: true } : { ok: false, error: { column: result.error.column, length: result.error.length, message: result.error.message } };
+      }
+      case 'filter.suggest': {
+        const p = params as ParamsOf<'filter.suggest'>;
+        return suggestFields(p.text, p.cursor);
       }
       case 'frames.find': {
         const p = params as ParamsOf<'frames.find'>;
@@ -404,6 +425,12 @@ export class CaptureService implements WirelensService {
         break;
       case 'live-update':
         this.liveUpdate(capture, message.update);
+        break;
+      case 'filter-progress':
+        this.emit({
+          type: 'frames.filterProgress',
+          payload: { id: capture.info.id, filter: message.filter, scanned: message.scanned, total: message.total, matched: message.matched },
+        });
         break;
       case 'live-started':
       case 'live-refused':

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CaptureProblem } from '../../app/capture/types';
+import { compileFilter } from '../../app/filter/compile';
 import { CaptureSession, type RecordSource } from '../../app/index/session';
 import { readCaptureFile } from '../io/readCapture';
 import type { LiveCapture } from '../live/liveCapture';
@@ -40,6 +41,20 @@ async function answer(method: WorkerMethod, params: WorkerMethods[WorkerMethod][
     case 'page': {
       const p = params as WorkerMethods['page']['params'];
       return session.page(p.from, p.count);
+    }
+    case 'filteredPage': {
+      const p = params as WorkerMethods['filteredPage']['params'];
+      return session.filteredPage(p.filter, p.from, p.count);
+    }
+    case 'filter': {
+      const text = (params as WorkerMethods['filter']['params']).filter;
+      if (text.trim() === '') {
+        session.clearFilter();
+        return { filter: text, frames: new Uint32Array(0), scanned: session.frames };
+      }
+      const compiled = compileFilter(text);
+      if (!compiled.ok) throw new Error(`Display filter, column ${compiled.error.column}: ${compiled.error.message}`);
+      return session.applyFilter(compiled.filter, (scanned, total, matched) => post({ kind: 'filter-progress', filter: text, scanned, total, matched }));
     }
     case 'detail':
       return session.detail((params as WorkerMethods['detail']['params']).number);

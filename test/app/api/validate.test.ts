@@ -15,7 +15,7 @@ function refusal(method: unknown, params: unknown): string {
 describe('validateRequest', () => {
   it('knows exactly the contract methods', () => {
     expect([...METHOD_NAMES].sort()).toEqual(
-      ['capture.close', 'capture.list', 'capture.open', 'capture.status', 'dns.transactions', 'flows.list', 'frame.detail', 'frames.find', 'frames.page',
+      ['capture.close', 'capture.list', 'capture.open', 'capture.status', 'dns.transactions', 'flows.list', 'filter.check', 'filter.suggest', 'frame.detail', 'frames.filter', 'frames.find', 'frames.page',
         'live.checkFilter', 'live.discardRecovered', 'live.interfaces', 'live.recover', 'live.recoverable', 'live.save', 'live.start', 'live.stop',
         'tcp.analysis', 'tcp.diagram', 'tcp.follow', 'tcp.streamSeries'].sort(),
     );
@@ -25,6 +25,16 @@ describe('validateRequest', () => {
 
   it('returns only the known parameters', () => {
     expect(validateRequest('frames.page', { id: 'c1', from: 1, count: 500, extra: 'ignored' })).toEqual({ id: 'c1', from: 1, count: 500 });
+  });
+
+  it('display filters: text bounded, the cursor within it, the page filter optional', () => {
+    expect(validateRequest('frames.page', { id: 'c1', from: 1, count: 5, filter: 'dns' })).toEqual({ id: 'c1', from: 1, count: 5, filter: 'dns' });
+    expect(refusal('frames.page', { id: 'c1', from: 1, count: 5, filter: 7 })).toMatch(/'filter'/);
+    expect(validateRequest('frames.filter', { id: 'c1', filter: 'tcp' })).toEqual({ id: 'c1', filter: 'tcp' });
+    expect(refusal('frames.filter', { id: 'c1', filter: 'x'.repeat(4097) })).toMatch(/'filter'/);
+    expect(validateRequest('filter.suggest', { text: 'tcp.a', cursor: 5 })).toEqual({ text: 'tcp.a', cursor: 5 });
+    expect(refusal('filter.suggest', { text: 'tcp.a', cursor: 6 })).toMatch(/'cursor'/);
+    expect(refusal('filter.check', {})).toMatch(/'text'/);
   });
 
   it('refuses unknown methods, non-object parameters and wrong types', () => {
