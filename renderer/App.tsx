@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { ShellCommand } from '../app/api/channels';
-import type { CaptureInfo, CaptureProgress, CaptureStatus, DetailNode, FrameDetail } from '../app/api/types';
+import type { CaptureInfo, CaptureProgress, CaptureStatus, DetailNode, DisplayedFrames, FilterProgress, FrameDetail } from '../app/api/types';
 import { ConversationsView } from './ConversationsView';
 import { DetailsTree } from './DetailsTree';
 import { DnsView } from './DnsView';
+import { FilterBar } from './FilterBar';
 import { message } from './format';
 import { HexView } from './HexView';
 import { LiveCapture } from './LiveCapture';
@@ -17,6 +18,19 @@ import type { Transport } from './transport';
 const STATUS_INTERVAL_MS = 1000;
 
 type View = 'packets' | 'conversations' | 'dns' | 'stream';
+
+/** The 1-based position of frame `number` among the displayed frames (ascending), or null when it is not among them. */
+function displayedPosition(frames: Uint32Array, number: number): number | null {
+  let low = 0;
+  let high = frames.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (frames[middle] === number) return middle + 1;
+    if (frames[middle] < number) low = middle + 1;
+    else high = middle - 1;
+  }
+  return null;
+}
 
 /** The deepest field whose bytes cover `offset` of `source`: what a click in the hex view selects. */
 function fieldAt(nodes: readonly DetailNode[], source: number, offset: number): DetailNode | null {
@@ -50,14 +64,18 @@ export function App({ transport }: { transport: Transport }) {
   /** Views shown at least once for this capture stay mounted (their data and scroll position are kept). */
   const [visited, setVisited] = useState<ReadonlySet<View>>(() => new Set(['packets']));
   const [stream, setStream] = useState<number | null>(null);
+  /** The applied display filter's frames (null: every frame shown), and the progress of one being applied. */
+  const [displayed, setDisplayed] = useState<DisplayedFrames | null>(null);
+  const [filterProgress, setFilterProgress] = useState<FilterProgress | null>(null);
+  const pendingFilter = useRef('');
   const captureRef = useRef<CaptureInfo | null>(null);
   const findInput = useRef<HTMLInputElement>(null);
   const pathInput = useRef<HTMLInputElement>(null);
   const lastStatus = useRef(0);
 
   const rows = useMemo(
-    () => (capture ? new RowCache(transport, capture.id, () => setVersion((v) => v + 1), (text) => setError(text)) : null),
-    [transport, capture],
+    () => (capture ? new RowCache(transport, capture.id, () => setVersion((v) => v + 1), (text) => setError(text), displayed?.filter ?? null) : null),
+    [transport, capture, displayed],
   );
   useEffect(() => () => rows?.dispose(), [rows]);
 
@@ -95,6 +113,9 @@ export function App({ transport }: { transport: Transport }) {
       setView('packets');
       setVisited(new Set(['packets']));
       setStream(null);
+      setDisplayed(null);
+      setFilterProgress(null);
+      pendingFilter.current = '';
       document.title = info ? `${info.name} — Wirelens` : 'Wirelens';
       if (info) refreshStatus(info.id);
     },
@@ -121,6 +142,9 @@ export function App({ transport }: { transport: Transport }) {
         case 'capture.failed':
           setError(event.payload.message);
           break;
+        case 'frames.filterProgress':
+          if (current?.id === event.payload.id && pendingFilter.current === event.payload.filter) setFilterProgress(event.payload);
+          break;
       }
     });
     transport.call('capture.list', {}).then(
@@ -133,9 +157,33 @@ export function App({ transport }: { transport: Transport }) {
     return unsubscribe;
   }, [transport, show, refreshStatus]);
 
+  const listTotal = displayed ? displayed.frames.length : total;
   useEffect(() => {
-    if (rows) rows.setTotal(total);
-  }, [rows, total]);
+    if (rows) rows.setTotal(listTotal);
+  }, [rows, listTotal]);
+
+  // A newer filter supersedes one still running (the service answers the older with 'cancelled').
+  const applyFilter = useCallback(
+    (filter: string) => {
+      const id = captureRef.current?.id;
+      if (!id) return;
+      pendingFilter.current = filter;
+      setFilterProgress(filter ? { id, filter, scanned: 0, total, matched: 0 } : null);
+      transport.call('frames.filter', { id, filter }).then(
+        (result) => {
+          if (captureRef.current?.id !== id || pendingFilter.current !== filter) return;
+          setFilterProgress(null);
+          setDisplayed(filter ? result : null);
+        },
+        (e: unknown) => {
+          if (captureRef.current?.id !== id || pendingFilter.current !== filter) return;
+          setFilterProgress(null);
+          setError(message(e));
+        },
+      );
+    },
+    [transport, total],
+  );
 
   // The selected frame's details.
   useEffect(() => {
@@ -412,14 +460,17 @@ export function App({ transport }: { transport: Transport }) {
               Follow TCP stream
             </button>
           </nav>
+          {view === 'packets' ? (
+            <FilterBar key={capture.id} transport={transport} applied={displayed?.filter ?? ''} progress={filterProgress} onApply={applyFilter} />
+          ) : null}
           <main className="panes" hidden={view !== 'packets'}>
             <PacketList
-              key={capture.id}
+              key={`${capture.id}\u0000${displayed?.filter ?? ''}`}
               rows={rows}
-              total={total}
+              total={listTotal}
               version={version}
-              selected={selected}
-              onSelect={setSelected}
+              selected={displayed && selected !== null ? displayedPosition(displayed.frames, selected) : selected}
+              onSelect={(n) => setSelected(displayed ? displayed.frames[n - 1] : n)}
               timeMode={timeMode}
               onTimeMode={setTimeMode}
               follow={capture.live && progress?.state === 'loading' && selected === null}
@@ -472,7 +523,7 @@ export function App({ transport }: { transport: Transport }) {
           </p>
         </main>
       )}
-      <StatusBar status={status} progress={progress} field={field} />
+      <StatusBar status={status} progress={progress} field={field} displayed={displayed ? displayed.frames.length : null} />
     </div>
   );
 }

@@ -4,6 +4,8 @@ interface Props {
   status: CaptureStatus | null;
   progress: CaptureProgress | null;
   field: DetailNode | null;
+  /** Frames the applied display filter accepts; null without one. */
+  displayed?: number | null;
 }
 
 function seconds(value: number): string {
@@ -11,7 +13,7 @@ function seconds(value: number): string {
 }
 
 /** File, frame counts, load progress or load time, and the selected field's name. */
-export function StatusBar({ status, progress, field }: Props) {
+export function StatusBar({ status, progress, field, displayed = null }: Props) {
   if (!status) return <footer className="status-bar">No capture open</footer>;
   const loading = progress?.state === 'loading';
   const percent = progress && progress.totalBytes > 0 ? Math.floor((progress.bytesRead / progress.totalBytes) * 100) : 0;
@@ -28,7 +30,7 @@ export function StatusBar({ status, progress, field }: Props) {
         </span>
       ) : null}
       <span data-testid="frames">Frames: {frames.toLocaleString('en-US')}</span>
-      <span>Displayed: {frames.toLocaleString('en-US')}</span>
+      <span data-testid="displayed">Displayed: {(displayed ?? frames).toLocaleString('en-US')}</span>
       <span>Malformed: {status.malformed.toLocaleString('en-US')}</span>
       {loading && status.info.live ? (
         <span className="status-progress" data-testid="progress">

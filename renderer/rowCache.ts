@@ -34,6 +34,8 @@ export class RowCache {
     private readonly id: CaptureId,
     private readonly onChange: () => void,
     private readonly onError: (message: string) => void,
+    /** The applied display filter: rows are then its matches, numbered from 1 in capture order. */
+    private readonly filter: string | null = null,
   ) {}
 
   /**
@@ -85,7 +87,7 @@ export class RowCache {
     if (this.inFlight.has(index) || this.failed.has(index) || this.disposed) return;
     this.inFlight.add(index);
     this.transport
-      .call('frames.page', { id: this.id, from: index * PAGE_ROWS + 1, count: PAGE_ROWS })
+      .call('frames.page', { id: this.id, from: index * PAGE_ROWS + 1, count: PAGE_ROWS, ...(this.filter ? { filter: this.filter } : {}) })
       .then(
         (page) => {
           if (this.disposed) return;

@@ -19,6 +19,9 @@ import {
   type WirelensService,
 } from '../../app/api/types';
 import { validateRequest } from '../../app/api/validate';
+// The decoders and the TCP analysis define their fields as they load; display filters resolve names among them.
+import '../../app/decode/frame';
+import '../../app/tcp/analyzer';
 import { compileFilter } from '../../app/filter/compile';
 import { suggestFields } from '../../app/filter/suggest';
 import { checkCaptureFilter } from '../live/filter';
