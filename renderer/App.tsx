@@ -264,11 +264,14 @@ export function App({ transport }: { transport: Transport }) {
         case 'find-previous':
           find(true);
           break;
+        // With a display filter, the first and last of the frames it shows.
         case 'go-to-first':
-          if (total > 0) setSelected(1);
+          if (displayed) setSelected(displayed.frames.length > 0 ? displayed.frames[0] : null);
+          else if (total > 0) setSelected(1);
           break;
         case 'go-to-last':
-          if (total > 0) setSelected(total);
+          if (displayed) setSelected(displayed.frames.length > 0 ? displayed.frames[displayed.frames.length - 1] : null);
+          else if (total > 0) setSelected(total);
           break;
         case 'show-packets':
           showView('packets');
@@ -285,7 +288,7 @@ export function App({ transport }: { transport: Transport }) {
           break;
       }
     },
-    [find, total, showView, openStream, detail],
+    [find, total, displayed, showView, openStream, detail],
   );
 
   useEffect(() => transport.onShellCommand(command), [transport, command]);
