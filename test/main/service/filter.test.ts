@@ -1,0 +1,110 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceError, type FilterProgress, type ServiceEvent } from '../../../app/api/types';
+import { CaptureService } from '../../../main/service/service';
+import { tsharkLines } from '../../e2e/harness';
+import { CORPUS_DIR, tsharkVersion } from '../../helpers/tshark';
+import { captureWorkerScript } from '../helpers/captureWorker';
+import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
+
+/*
+ * Display filters through the service: compiled without a capture, applied in the capture's worker
+ * (the frames tshark -Y accepts), paged over, and superseded by a newer filter.
+ */
+
+const RETRANS = join(CORPUS_DIR, 'arkime/pcap/wireshark-retrans.pcap');
+const DNS_UDP = join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap');
+const reason = !existsSync(RETRANS) ? `corpus not found at ${CORPUS_DIR}` : !tsharkVersion() ? 'tshark not found' : null;
+if (reason) console.warn(`test/main/service/filter.test.ts skipped: ${reason}`);
+
+function nextEvent(service: CaptureService, test: (event: ServiceEvent) => boolean): Promise<ServiceEvent> {
+  return new Promise((resolve) => {
+    const stop = service.subscribe((event) => {
+      if (test(event)) {
+        stop();
+        resolve(event);
+      }
+    });
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
+  return error;
+}
+
+describe.skipIf(reason !== null)('display filters in the service', () => {
+  let service: CaptureService;
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'wirelens-filter-'));
+    service = new CaptureService({ workerScript: await captureWorkerScript() });
+  });
+  afterEach(async () => {
+    for (const capture of await service.call('capture.list', {})) await service.call('capture.close', { id: capture.id });
+  });
+  afterAll(async () => {
+    await service.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('checks and completes filters without a capture', async () => {
+    expect(await service.handle('filter.check', { text: 'tcp.analysis.retransmission && ip.ttl > 3' })).toEqual({ ok: true });
+    expect(await service.handle('filter.check', { text: 'tcp.port == ' })).toEqual({
+      ok: false,
+      error: { column: 13, length: 1, message: 'Unexpected end of filter expression.' },
+    });
+    expect(await service.handle('filter.suggest', { text: 'tcp.analysis.re', cursor: 15 })).toEqual({
+      start: 0,
+      end: 15,
+      names: ['tcp.analysis.retransmission', 'tcp.analysis.reused_ports'],
+    });
+  });
+
+  it('applies a filter in the worker: the frames tshark -Y accepts, paged over', async () => {
+    const done = nextEvent(service, (e) => e.type === 'capture.progress' && e.payload.state === 'done');
+    const info = await service.call('capture.open', { path: RETRANS });
+    await done;
+    const expected = tsharkLines(RETRANS, ['-Y', 'tcp.analysis.retransmission', '-T', 'fields', '-e', 'frame.number']).map(Number);
+    const displayed = await service.call('frames.filter', { id: info.id, filter: 'tcp.analysis.retransmission' });
+    expect(displayed.frames).toBeInstanceOf(Uint32Array);
+    expect([...displayed.frames]).toEqual(expected);
+    expect(displayed.scanned).toBe(108);
+    const page = await service.call('frames.page', { id: info.id, from: 2, count: 3, filter: 'tcp.analysis.retransmission' });
+    expect(page.rows.map((r) => r.number)).toEqual(expected.slice(1, 4));
+    expect(page.total).toBe(expected.length);
+    expect(page.rows[0].info).toMatch(/Retransmission/);
+    expect((await rejection(service.call('frames.page', { id: info.id, from: 1, count: 3, filter: 'dns' }))).code).toBe('not-found');
+    expect((await rejection(service.call('frames.filter', { id: info.id, filter: 'tcp.port ==' }))).message).toMatch(/column 12/);
+    // '' shows every frame again.
+    expect((await service.call('frames.filter', { id: info.id, filter: '' })).frames.length).toBe(0);
+    expect((await service.call('frames.page', { id: info.id, from: 1, count: 500 })).total).toBe(108);
+  });
+
+  it('reports progress, and a newer filter supersedes one still running', async () => {
+    const frame = pcapRecord(new Uint8Array(readFileSync(DNS_UDP)), 2);
+    const path = join(scratch, 'many.pcap');
+    writeRepeatedPcap(path, frame, 100_000);
+    const done = nextEvent(service, (e) => e.type === 'capture.progress' && e.payload.state === 'done');
+    const info = await service.call('capture.open', { path });
+    await done;
+    const progress = nextEvent(service, (e) => e.type === 'frames.filterProgress');
+    const first = service.call('frames.filter', { id: info.id, filter: 'udp' });
+    const reported = (await progress).payload as FilterProgress;
+    expect(reported).toMatchObject({ id: info.id, filter: 'udp', total: 100_000 });
+    expect(reported.scanned).toBeLessThan(100_000);
+    const second = service.call('frames.filter', { id: info.id, filter: 'dns.flags.response == 0' });
+    second.catch(() => undefined);
+    expect((await rejection(first)).code).toBe('cancelled');
+    const expected = tsharkLines(path, ['-Y', 'dns.flags.response == 0', '-T', 'fields', '-e', 'frame.number']).map(Number);
+    expect(expected).toHaveLength(100_000);
+    expect([...(await second).frames]).toEqual(expected);
+  }, 120_000);
+});
