@@ -154,8 +154,16 @@ describe.skipIf(reason !== null)('display filter bar in headless Chromium', () =
   it.skipIf(process.env.WIRELENS_E2E_LARGE !== '1' || !existsSync(LARGE))('times tcp.analysis.retransmission on bench-data/mixed-1m.pcap', async () => {
     await openThroughPage(page, LARGE);
     const expected = tsharkMatches(LARGE, 'tcp.analysis.retransmission');
-    const ms = await apply('tcp.analysis.retransmission', expected.length);
+    const applied = apply('tcp.analysis.retransmission', expected.length);
+    await page.waitForSelector('[data-testid="filter-progress"]', { timeout: 60_000 });
+    await page.screenshot({ path: join(RESULTS, 'filter-progress-1m.png') });
+    const ms = await applied;
+    await page.screenshot({ path: join(RESULTS, 'filter-applied-1m.png') });
     expect(await frameAtPosition(1)).toBe(expected[0]);
+    await page.focus('.packet-scroller');
+    await page.keyboard.press('End');
+    await page.waitForSelector(`.packet-row.selected[data-frame="${expected.length}"]:not(.loading)`, { timeout: 60_000 });
+    expect(await frameAtPosition(expected.length)).toBe(expected[expected.length - 1]);
     console.log(`display filter tcp.analysis.retransmission on mixed-1m.pcap: ${expected.length} frames in ${(ms / 1000).toFixed(1)} s`);
   }, 1_800_000);
 });
