@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCaptureReader } from '../../app/capture/reader';
 import type { CaptureProblem } from '../../app/capture/types';
 import { decodeFrame, newCaptureState } from '../../app/decode/frame';
 import type { DecodeIssue } from '../../app/decode/issue';
+import { captureFiles, rng } from '../helpers/fuzz';
 
 /*
  * Seeded mutation fuzzing through the whole pipeline (reader -> every decoder): truncations, byte flips and
@@ -13,35 +14,12 @@ import type { DecodeIssue } from '../../app/decode/issue';
  */
 
 const CORPUS = join(__dirname, '../../../shared/data/corpus');
-const CAPTURE_EXTENSIONS = /\.(pcap|pcapng|cap)$/i;
 /** The readers refuse records over 256 KiB, so no honest buffer needs more than that plus a chunk. */
 const MAX_BUFFERED_BYTES = 256 * 1024 + 64 * 1024;
 const MUTANTS_PER_FILE = 24;
 const MAX_FIXTURE_BYTES = 200_000;
 
-function captureFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...captureFiles(path));
-    else if (CAPTURE_EXTENSIONS.test(name) && statSync(path).size <= MAX_FIXTURE_BYTES) out.push(path);
-  }
-  return out.sort();
-}
 
-/** xorshift32: small, fast and reproducible from its seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
 
 type Mutation = (bytes: Uint8Array, random: () => number) => Uint8Array;
 
@@ -105,9 +83,9 @@ function runPipeline(bytes: Uint8Array, random: () => number): RunResult {
 }
 
 const fixtures = [
-  ...captureFiles(join(__dirname, '../../samples')),
-  ...captureFiles(join(__dirname, '../fixtures')),
-  ...captureFiles(CORPUS),
+  ...captureFiles(join(__dirname, '../../samples'), MAX_FIXTURE_BYTES),
+  ...captureFiles(join(__dirname, '../fixtures'), MAX_FIXTURE_BYTES),
+  ...captureFiles(CORPUS, MAX_FIXTURE_BYTES),
 ];
 
 describe('mutation fuzz through the frame pipeline', () => {

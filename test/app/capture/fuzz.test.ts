@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maxCapturedLength } from '../../../app/capture/records';
+import { captureFiles, rng } from '../../helpers/fuzz';
 import { readAll, type ReadResult } from './readAll';
 
 /*
@@ -12,33 +13,10 @@ import { readAll, type ReadResult } from './readAll';
 
 const ROOT = join(__dirname, '../../..');
 const CORPUS = join(ROOT, '../shared/data/corpus');
-const CAPTURE_EXTENSIONS = /\.(pcap|pcapng|cap)$/i;
 const MAX_FIXTURE_BYTES = 200_000;
 const MUTANTS_PER_FILE = 6;
 
-function captureFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...captureFiles(path));
-    else if (CAPTURE_EXTENSIONS.test(name) && statSync(path).size <= MAX_FIXTURE_BYTES) out.push(path);
-  }
-  return out.sort();
-}
 
-/** xorshift32, reproducible from its seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
 
 const LENGTHS = [0, 1, 3, 4, 7, 8, 11, 12, 16, 0x7f, 0xff, 0xffff, 0x40000, 0x40001, 0x7fffffff, 0xffffffff];
 
@@ -70,7 +48,7 @@ function checkInvariants(result: ReadResult): void {
   expect(result.frames.map((f) => f.number)).toEqual(result.frames.map((_, i) => i + 1));
 }
 
-const fixtures = [...captureFiles(join(ROOT, 'samples')), ...captureFiles(CORPUS)];
+const fixtures = [...captureFiles(join(ROOT, 'samples'), MAX_FIXTURE_BYTES), ...captureFiles(CORPUS, MAX_FIXTURE_BYTES)];
 
 describe('capture readers under mutation', () => {
   if (!existsSync(CORPUS)) it.skip(`corpus absent at ${CORPUS}: mutating the bundled sample only`, () => {});

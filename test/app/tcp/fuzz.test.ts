@@ -3,6 +3,7 @@ import { decodeFrame, newCaptureState } from '../../../app/decode/frame';
 import { MAX_UNACKED_SEGMENTS, TcpConversationAnalysis, type TcpSegment } from '../../../app/tcp/analysis';
 import { TcpAnalyzer } from '../../../app/tcp/analyzer';
 import { StreamReassembler } from '../../../app/tcp/reassembly';
+import { rng } from '../../helpers/fuzz';
 import { rawFrame, tcpFrameBytes } from './frames';
 
 /*
@@ -10,18 +11,6 @@ import { rawFrame, tcpFrameBytes } from './frames';
  * SACK blocks and option bytes. Nothing may throw, results stay 32-bit, and every buffer stays bounded.
  */
 
-/** xorshift32: small, fast and reproducible from its seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
 
 const SEEDS = [1, 7, 42, 1234, 99991];
 
