@@ -216,6 +216,8 @@ interface Item {
   segments: DiagramSegment[];
   /** Segments in the item (only the first and the latest are kept). */
   count: number;
+  /** The TCP flags of every segment in the item together (the label shows them all). */
+  flags: number;
   /** The highest sequence number after a segment (SYN and FIN count one), relative and raw. */
   end: number;
   endRaw: number;
@@ -304,10 +306,12 @@ export class LadderBuilder {
     if (closing && this.phase !== 'teardown') this.phase = 'teardown';
     if (this.phase === 'exchange') {
       const last = this.head[this.head.length - 1];
-      if (isItem(last) && last.open && last.direction === s.direction) {
+      // A late SYN (or a FIN/RST) never joins a data flight: it gets an arrow of its own.
+      if (isItem(last) && last.open && last.direction === s.direction && isFlightSegment(s)) {
         extend(last, s);
         return;
       }
+      if (isItem(last)) last.open = false;
       if (this.exchangeFlights < MAX_EXCHANGE_FLIGHTS) {
         this.exchangeFlights++;
         this.head.push(flight(s));
@@ -405,7 +409,7 @@ export class LadderBuilder {
 
   private addTeardown(s: DiagramSegment): void {
     const last = this.teardownTail[this.teardownTail.length - 1] ?? (this.teardownItems <= TEARDOWN_HEAD ? lastItem(this.head) : undefined);
-    const groupable = s.len > 0 && (s.flags & (SYN | FIN | RST)) === 0;
+    const groupable = s.len > 0 && isFlightSegment(s);
     if (last && last.open && last.direction === s.direction && groupable) {
       extend(last, s);
       return;
@@ -487,8 +491,7 @@ export class LadderBuilder {
   private arrowOf(item: Item, sideOf: (d: 0 | 1) => Side, synRetransmissions: Map<number, number>): LadderArrow {
     const first = item.segments[0];
     const last = item.segments[item.segments.length - 1];
-    let flags = 0;
-    for (const s of item.segments) flags |= s.flags;
+    const flags = item.flags;
     const isSingle = item.count === 1;
     const role = roleOf(first, flags, first === this.handshakeAck);
     const lastAcking = [...item.segments].reverse().find((s) => s.ack !== null);
@@ -597,6 +600,7 @@ function single(s: DiagramSegment): Item {
     direction: s.direction,
     segments: [s],
     count: 1,
+    flags: s.flags,
     end: (s.seq + length) >>> 0,
     endRaw: (s.seqRaw + length) >>> 0,
     payloadBytes: s.len,
@@ -610,10 +614,15 @@ function segmentLength(s: DiagramSegment): number {
   return s.len + (s.flags & SYN ? 1 : 0) + (s.flags & FIN ? 1 : 0);
 }
 
-/** A flight: pure ACKs and data of one side, open to more of the same side (never SYN, FIN or RST). */
+/** Pure ACKs and data: what a flight is made of (never SYN, FIN or RST). */
+function isFlightSegment(s: DiagramSegment): boolean {
+  return (s.flags & (SYN | FIN | RST)) === 0;
+}
+
+/** A flight: pure ACKs and data of one side, open to more of the same side. */
 function flight(s: DiagramSegment): Item {
   const item = single(s);
-  item.open = (s.flags & (SYN | FIN | RST)) === 0;
+  item.open = isFlightSegment(s);
   return item;
 }
 
@@ -622,6 +631,7 @@ function extend(item: Item, s: DiagramSegment): void {
   if (item.segments.length < 2) item.segments.push(s);
   else item.segments[1] = s;
   item.count++;
+  item.flags |= s.flags;
   const end = (s.seq + segmentLength(s)) >>> 0;
   if (seqLt(item.end, end)) {
     item.end = end;

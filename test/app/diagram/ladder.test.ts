@@ -204,6 +204,18 @@ describe('ladders of built connections', () => {
     expect([orderly.closing, orderly.closedBy]).toEqual(['fin', 'client']);
   });
 
+  it('a late SYN after data never joins the data flight; a flight shows the flags of all its segments', async () => {
+    const file = writeCapture('late-syn', [
+      ...open,
+      { ms: 22, spec: { ...client, seq: 1001, ack: 5001, flags: ack } },
+      { ms: 23, spec: { ...client, seq: 1001, ack: 5001, flags: ack | psh, payload: 'abc' } },
+      { ms: 24, spec: { ...client, seq: 1000, flags: syn, options: MSS(1460) } },
+    ]);
+    const ladder = await ladderOfFile(file, 0);
+    expect(outline(ladder)).toEqual(['c>s syn #1', 'gap', 's>c syn-ack #2', 'c>s handshake-ack #3', 'c>s data #4-#5', 'c>s syn #6']);
+    expect(arrowAt(ladder, 4).flags).toBe(ack | psh);
+  });
+
   it('refused: a SYN answered by RST-ACK', async () => {
     const file = writeCapture('refused', [
       { ms: 0, spec: { ...client, seq: 1000, flags: syn } },
