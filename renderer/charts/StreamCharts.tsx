@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { ChartCanvas } from './ChartCanvas';
-import { ratesChart, rttChart, timeSequenceChart, windowsChart } from './layers';
+import { ratesChart, rttChart, timeSequenceChart, windowsChart, type TimeSequenceStyle } from './layers';
 import { averagingWindows, defaultAveragingWindow } from './rates';
 import type { StreamSeries } from './series';
 import { LinkedTimeAxis } from './timeAxis';
@@ -30,14 +30,15 @@ export function StreamCharts({ series, onSelectFrame, fileName = 'stream' }: Str
   const axis = useMemo(() => new LinkedTimeAxis({ start: 0, end: series.duration }), [series]);
   const windows = useMemo(() => averagingWindows(d), [d]);
   const [averaging, setAveraging] = useState<number | null>(null);
+  const [sequenceStyle, setSequenceStyle] = useState<TimeSequenceStyle>('tcptrace');
   const averageSeconds = averaging ?? defaultAveragingWindow(d, series.duration);
   const specs = useMemo(
     () => ({
-      sequence: timeSequenceChart(d),
+      sequence: timeSequenceChart(d, sequenceStyle),
       windows: windowsChart(d, series.duration),
       rtt: rttChart(d),
     }),
-    [d, series.duration],
+    [d, series.duration, sequenceStyle],
   );
   const rates = useMemo(() => ratesChart(d, averageSeconds), [d, averageSeconds]);
   const base = `${fileName}-stream-${series.stream}-${direction === series.clientDirection ? 'client' : 'server'}`;
@@ -62,9 +63,16 @@ export function StreamCharts({ series, onSelectFrame, fileName = 'stream' }: Str
             ))}
           </select>
         </label>
+        <label>
+          Segments as{' '}
+          <select value={sequenceStyle} onChange={(e) => setSequenceStyle(e.target.value as TimeSequenceStyle)} aria-label="Time-sequence style">
+            <option value="tcptrace">bars (tcptrace)</option>
+            <option value="stevens">points (Stevens)</option>
+          </select>
+        </label>
         <span className="wl-charts-verdict">{d.verdict}</span>
       </div>
-      <ChartCanvas spec={specs.sequence} axis={axis} height={320} onSelectFrame={onSelectFrame} fileName={`${base}-tcptrace`} />
+      <ChartCanvas spec={specs.sequence} axis={axis} height={320} onSelectFrame={onSelectFrame} fileName={`${base}-${sequenceStyle}`} />
       <ChartCanvas spec={specs.windows} axis={axis} height={240} onSelectFrame={onSelectFrame} fileName={`${base}-windows`} />
       <ChartCanvas spec={specs.rtt} axis={axis} height={220} onSelectFrame={onSelectFrame} fileName={`${base}-rtt`} />
       <ChartCanvas spec={rates} axis={axis} height={220} onSelectFrame={onSelectFrame} fileName={`${base}-rates`} />

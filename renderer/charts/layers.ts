@@ -134,7 +134,30 @@ function combine(a: ArrayLike<number>, b: ArrayLike<number>, f: (x: number, y: n
   return out;
 }
 
-export function timeSequenceChart(d: DirectionSeries): ChartSpec {
+/** tcptrace draws each segment as a bar from seq to seq+len; Stevens' figures draw a point at its sequence number. */
+export type TimeSequenceStyle = 'tcptrace' | 'stevens';
+
+/** The data segments as tcptrace bars (seq..seq+len) or Stevens points (at seq); retransmissions apart. */
+function segmentLayers(
+  style: TimeSequenceStyle,
+  s: DirectionSeries['segments'],
+  describe: (row: number) => string,
+  retransmitted: (row: number) => boolean,
+): ChartLayer[] {
+  const original = (i: number) => !retransmitted(i);
+  if (style === 'stevens') {
+    return [
+      { kind: 'points', name: 'Segments', colour: COLOURS.segment, shape: 'dot', time: s.time, value: s.seq, frames: s.frame, describe, include: original },
+      { kind: 'points', name: 'Retransmissions', colour: COLOURS.retransmission, shape: 'cross', time: s.time, value: s.seq, frames: s.frame, describe, include: retransmitted },
+    ];
+  }
+  return [
+    { kind: 'bars', name: 'Segments', colour: COLOURS.segment, time: s.time, low: s.seq, high: s.end, frames: s.frame, describe, include: original },
+    { kind: 'bars', name: 'Retransmissions', colour: COLOURS.retransmission, time: s.time, low: s.seq, high: s.end, frames: s.frame, describe, include: retransmitted },
+  ];
+}
+
+export function timeSequenceChart(d: DirectionSeries, style: TimeSequenceStyle = 'tcptrace'): ChartSpec {
   const s = d.segments;
   const a = d.acks;
   const k = d.sacks;
@@ -153,8 +176,7 @@ export function timeSequenceChart(d: DirectionSeries): ChartSpec {
       { kind: 'line', name: 'cwnd (model)', colour: COLOURS.cwnd, time: w.time, value: combine(w.sndUna, w.cwnd, (x, y) => x + y), step: true, dashed: true },
       { kind: 'line', name: 'ACK', colour: COLOURS.ack, time: a.time, value: a.ack, step: true, frames: a.frame, describe: ackText },
       { kind: 'bars', name: 'SACK', colour: COLOURS.sack, time: k.time, low: k.left, high: k.right, frames: k.frame, describe: (i) => `frame ${k.frame[i]}: SACK ${k.left[i]}–${k.right[i]}` },
-      { kind: 'bars', name: 'Segments', colour: COLOURS.segment, time: s.time, low: s.seq, high: s.end, frames: s.frame, describe: segmentText, include: (i) => !retransmitted(i) },
-      { kind: 'bars', name: 'Retransmissions', colour: COLOURS.retransmission, time: s.time, low: s.seq, high: s.end, frames: s.frame, describe: segmentText, include: retransmitted },
+      ...segmentLayers(style, s, segmentText, retransmitted),
       {
         kind: 'points',
         name: 'Duplicate ACK',

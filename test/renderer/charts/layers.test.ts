@@ -75,6 +75,18 @@ describe('time-sequence chart', () => {
   });
 });
 
+describe('time-sequence chart, Stevens style', () => {
+  it('draws each segment as a point at its sequence number, retransmissions apart', () => {
+    const spec = timeSequenceChart(direction(), 'stevens');
+    const segments = layer<PointsLayer>(spec.layers, 'Segments');
+    const retransmissions = layer<PointsLayer>(spec.layers, 'Retransmissions');
+    expect([segments.kind, retransmissions.kind]).toEqual(['points', 'points']);
+    expect(included(segments).map((i) => segments.value[i])).toEqual([1, 1449]);
+    expect(included(retransmissions).map((i) => retransmissions.frames?.[i])).toEqual([5]);
+    expect(spec.layers.filter((l) => l.kind === 'bars').map((l) => l.name)).toEqual(['SACK']);
+  });
+});
+
 describe('recovery periods', () => {
   it('are the intervals of each state other than open, the last one running to the end of the stream', () => {
     const bands = recoveryPeriods(direction(), 3);
