@@ -77,6 +77,15 @@ export function onesComplementSum(b: Uint8Array, start: number, end: number, ini
   return sum > 0x7fffffff ? (sum & 0xffff) + Math.floor(sum / 0x10000) : sum;
 }
 
+/**
+ * The one's-complement sum of [start, end) without the 2-byte checksum field at checksumAt, on top of
+ * `initial` (a pseudo-header): what the sender summed. finishChecksum of it is the checksum it should have
+ * written; finishChecksum of it plus the field is 0 when the field verifies.
+ */
+export function sumWithoutChecksumField(b: Uint8Array, start: number, end: number, checksumAt: number, initial = 0): number {
+  return onesComplementSum(b, checksumAt + 2, end, onesComplementSum(b, start, checksumAt, initial));
+}
+
 /** Folds a running sum to 16 bits and complements it: 0 means a received checksum verifies. */
 export function finishChecksum(sum: number): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);

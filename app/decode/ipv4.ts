@@ -1,5 +1,5 @@
 import { defineField } from '../fields/registry';
-import { finishChecksum, formatIpv4, onesComplementSum, u16 } from './bytes';
+import { finishChecksum, formatIpv4, onesComplementSum, sumWithoutChecksumField, u16 } from './bytes';
 import { markMalformed, type Dissection, type LayerInput, type NextLayer } from './dissection';
 import { recordReassembly, type ReassemblyFields } from './defrag';
 
@@ -283,8 +283,8 @@ export function decodeIpv4(d: Dissection, at: LayerInput): NextLayer | null {
   if (t.enabled) {
     if (available >= headerLength && !at.embedded) {
       // RFC 791: the one's complement sum over the header (checksum included) is all ones when intact.
-      const good = finishChecksum(onesComplementSum(b, start, start + headerLength)) === 0;
-      const withoutChecksum = onesComplementSum(b, start + 12, start + headerLength, onesComplementSum(b, start, start + 10));
+      const withoutChecksum = sumWithoutChecksumField(b, start, start + headerLength, start + 10);
+      const good = finishChecksum(withoutChecksum + checksum) === 0;
       t.addGenerated(F.checksumStatus, good ? CHECKSUM_STATUS.good : CHECKSUM_STATUS.bad);
       t.addGenerated(F.checksumCalculated, finishChecksum(withoutChecksum));
     } else {

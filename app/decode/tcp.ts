@@ -1,6 +1,6 @@
 import { defineField, type FieldDef } from '../fields/registry';
 import type { FieldTree } from '../fields/tree';
-import { finishChecksum, onesComplementSum, u16, u32 } from './bytes';
+import { finishChecksum, sumWithoutChecksumField, u16, u32 } from './bytes';
 import { markMalformed, type Dissection, type LayerDecoder, type LayerInput, type TcpOptionsRepr } from './dissection';
 import { asciiText } from './dns';
 import { CHECKSUM_STATUS_NAMES, TRANSPORT_CHECKSUM_STATUS } from './udp';
@@ -296,7 +296,7 @@ function recordChecksum(d: Dissection, at: LayerInput, checksum: number, reporte
     return 'unverified';
   }
   const pseudoHeader = addressSum + TCP_PROTOCOL + (reported >>> 16) + (reported & 0xffff);
-  const withoutChecksum = onesComplementSum(b, start + 18, start + reported, onesComplementSum(b, start, start + 16, pseudoHeader));
+  const withoutChecksum = sumWithoutChecksumField(b, start, start + reported, start + 16, pseudoHeader);
   const good = finishChecksum(withoutChecksum + checksum) === 0;
   t.open(F.checksum, start + 16, 2, checksum);
   t.addGenerated(F.checksumCalculated, good ? checksum : finishChecksum(withoutChecksum));

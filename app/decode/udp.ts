@@ -1,5 +1,5 @@
 import { defineField } from '../fields/registry';
-import { finishChecksum, onesComplementSum, u16 } from './bytes';
+import { finishChecksum, sumWithoutChecksumField, u16 } from './bytes';
 import { markMalformed, type Dissection, type LayerDecoder, type LayerInput } from './dissection';
 import { looksLikeDns } from './dns';
 
@@ -191,7 +191,7 @@ function recordChecksum(d: Dissection, at: LayerInput, length: number, reported:
     return 'unverified';
   }
   const pseudoHeader = addressSum + UDP_PROTOCOL + (length >>> 16) + (length & 0xffff);
-  const withoutChecksum = onesComplementSum(b, start + 8, start + length, onesComplementSum(b, start, start + 6, pseudoHeader));
+  const withoutChecksum = sumWithoutChecksumField(b, start, start + length, start + 6, pseudoHeader);
   const good = finishChecksum(withoutChecksum + checksum) === 0;
   t.open(F.checksum, start + 6, 2, checksum);
   t.addGenerated(F.checksumCalculated, good ? checksum : finishChecksum(withoutChecksum));
