@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -12,7 +11,7 @@ import { chartGeometry } from '../../renderer/charts/draw';
 import { timeSequenceChart } from '../../renderer/charts/layers';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
 import { streamSeriesOfFile } from '../renderer/charts/captures';
-import { openThroughPage, tsharkLines } from './harness';
+import { assertBuiltUi, openThroughPage, tsharkLines } from './harness';
 
 /*
  * A TCP stream's Graphs and Diagram tabs end to end, in headless Chromium against the web bridge: the
@@ -61,8 +60,7 @@ describe.skipIf(reason !== null)('TCP stream Graphs and Diagram tabs in headless
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`);
+    assertBuiltUi();
     mkdirSync(RESULTS, { recursive: true });
     bridge = await startBridge({ rendererDir: join(ROOT, 'out/renderer'), workerScript: join(ROOT, 'out/main/captureWorker.js'), log: () => undefined });
     userDataDir = mkdtempSync(join(tmpdir(), 'wirelens-chromium-'));

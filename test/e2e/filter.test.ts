@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,7 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../main/bridge/server';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
-import { openThroughPage, tsharkLines } from './harness';
+import { assertBuiltUi, openThroughPage, tsharkLines } from './harness';
 
 /*
  * The display filter bar end to end, in headless Chromium against the web bridge: an expression that
@@ -46,8 +45,7 @@ describe.skipIf(reason !== null)('display filter bar in headless Chromium', () =
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`);
+    assertBuiltUi();
     mkdirSync(RESULTS, { recursive: true });
     bridge = await startBridge({ rendererDir: join(ROOT, 'out/renderer'), workerScript: join(ROOT, 'out/main/captureWorker.js'), log: () => undefined });
     userDataDir = mkdtempSync(join(tmpdir(), 'wirelens-chromium-'));

@@ -1,6 +1,25 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { basename } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
+
+const ROOT = join(__dirname, '../..');
+
+function newestModification(path: string): number {
+  if (!existsSync(path)) return 0;
+  if (!statSync(path).isDirectory()) return statSync(path).mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newestModification(join(path, name))));
+}
+
+/**
+ * The e2e tests serve the built UI (out/renderer, out/main/captureWorker.js). `npm test` builds it once before
+ * vitest starts; building it in each test file would rebuild out/ while another file is serving it.
+ */
+export function assertBuiltUi(): void {
+  const built = Math.min(newestModification(join(ROOT, 'out/renderer/index.html')), newestModification(join(ROOT, 'out/main/captureWorker.js')));
+  const sources = Math.max(...['app', 'main', 'renderer'].map((dir) => newestModification(join(ROOT, dir))));
+  if (built < sources) throw new Error('the UI build (out/) is missing or older than app/, main/ or renderer/: run `npx electron-vite build` (npm test does)');
+}
 
 /*
  * Helpers of the end-to-end UI test: tshark answers to compare with, and the page driven the way a user

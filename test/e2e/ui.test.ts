@@ -8,11 +8,11 @@ import { CANDIDATES } from '../../app/refstack/select';
 import { startBridge, type RunningBridge } from '../../main/bridge/server';
 import { nodeBytes, tsharkFollowRaw } from '../app/index/tsharkFollow';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
-import { followPieces, openThroughPage, readTable, showView, startServeProcess, tableHeader, tsharkFrameCount, tsharkLines } from './harness';
+import { assertBuiltUi, followPieces, openThroughPage, readTable, showView, startServeProcess, tableHeader, tsharkFrameCount, tsharkLines } from './harness';
 
 /*
  * The UI end to end, in headless Debian Chromium against the web bridge (Electron cannot run here):
- * build the app (electron-vite build), serve it, open captures through the page's Open box, and check
+ * serve the built app (npm test builds it first; see assertBuiltUi), open captures through the page's Open box, and check
  * against tshark: the list's frame count, the details tree and the field <-> bytes highlighting, the
  * conversations tables, a followed stream's bytes (and the files saved from it), the stream analysis,
  * the DNS transactions, and the messages for files that cannot be read. Screenshots go to
@@ -66,8 +66,7 @@ describe.skipIf(reason !== null)('UI in headless Chromium over the web bridge', 
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`);
+    assertBuiltUi();
     mkdirSync(RESULTS, { recursive: true });
     scratch = mkdtempSync(join(tmpdir(), 'wirelens-e2e-'));
     bridge = await startBridge({
