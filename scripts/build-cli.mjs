@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { wirelens: 'main/cli/index.ts', captureWorker: 'main/service/worker.ts' },
+  entryPoints: { wirelens: 'main/cli/index.ts', captureWorker: 'main/service/worker.ts', decodeWorker: 'main/io/decodeWorker.ts' },
   outdir: 'out/cli',
   bundle: true,
   platform: 'node',

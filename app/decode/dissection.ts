@@ -1,7 +1,6 @@
 import type { FieldTree } from '../fields/tree';
 import type { DecodeIssue } from './issue';
 import type { FragmentTable } from './defrag';
-import type { TcpAnalyzer } from '../tcp/analyzer';
 
 /*
  * Plain, frozen-able representations ("reprs") of the layers of one frame. They hold what later
@@ -123,6 +122,14 @@ export interface IcmpRepr {
   code: number;
 }
 
+/**
+ * The pipeline's transport step, run right after the outermost TCP or UDP layer and before its payload:
+ * returns the payload layer to decode, or null to leave it undecoded (the TCP analysis, app/tcp/analyzer.ts).
+ */
+export interface TransportObserver {
+  observeLayer(d: Dissection, next: NextLayer | null): NextLayer | null;
+}
+
 /** Per-capture decoder state: what decoding one frame may need from earlier frames. */
 export interface CaptureState {
   ipv4Fragments: FragmentTable;
@@ -132,7 +139,7 @@ export interface CaptureState {
    * payload (it decides whether the payload is decoded: not for retransmissions, DNS over TCP from the
    * byte stream). null decodes frames one by one without it (re-reading a page, fuzzing a decoder).
    */
-  tcp: TcpAnalyzer | null;
+  tcp: TransportObserver | null;
 }
 
 export interface FrameMeta {

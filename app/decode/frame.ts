@@ -1,6 +1,6 @@
 import type { RawFrame } from '../capture/types';
 import { DISABLED_FIELD_TREE, FieldTree } from '../fields/tree';
-import type { CaptureState, Dissection, LayerDecoder, NextLayer } from './dissection';
+import type { CaptureState, Dissection, LayerDecoder, NextLayer, TransportObserver } from './dissection';
 import { FragmentTable } from './defrag';
 import { FRAME_FIELDS, recordFrameFields, recordFrameProtocols } from './framefields';
 import { decodeEthernet, decodeVlan } from './ethernet';
@@ -13,7 +13,6 @@ import { decodeIcmp } from './icmp';
 import { decodeIcmpv6 } from './icmpv6';
 import { decodeUdp } from './udp';
 import { decodeTcp } from './tcp';
-import type { TcpAnalyzer } from '../tcp/analyzer';
 import { decodeDns, decodeDnsOverTcp, decodeLlmnr, decodeMdns } from './dns';
 
 /** Decoders by the name a previous layer (or the link type) hands on. */
@@ -52,9 +51,9 @@ export const LINK_TYPE_DECODERS: Readonly<Record<number, string>> = {
 };
 
 /** Tunnels, ICMP errors and extension headers never nest deeper than this in real traffic. */
-const MAX_LAYERS = 32;
+export const MAX_LAYERS = 32;
 
-export function newCaptureState(tcp: TcpAnalyzer | null = null): CaptureState {
+export function newCaptureState(tcp: TransportObserver | null = null): CaptureState {
   return { ipv4Fragments: new FragmentTable(), ipv6Fragments: new FragmentTable(), tcp };
 }
 

@@ -336,7 +336,7 @@ export function decodeIpv4(d: Dissection, at: LayerInput): NextLayer | null {
         d.ip.reassembled = true;
         d.ip.payloadLength = length;
       }
-      return nextLayer(d, protocol, { source, offset: 0, end: length, embedded: false });
+      return nextLayer(protocol, source, 0, length, false);
     }
     return fragmentWithoutTransport(d, payloadEnd - payloadStart);
   }
@@ -344,7 +344,7 @@ export function decodeIpv4(d: Dissection, at: LayerInput): NextLayer | null {
   // A fragment not reassembled: the first one (offset 0) still carries the upper headers, which
   // Wireshark decodes from what is there; later ones are data.
   if (isFragment && fragmentOffset !== 0) return fragmentWithoutTransport(d, payloadEnd - payloadStart);
-  return nextLayer(d, protocol, { source: at.source, offset: payloadStart, end: payloadEnd, embedded: at.embedded });
+  return nextLayer(protocol, at.source, payloadStart, payloadEnd, at.embedded);
 }
 
 /** A fragment that did not (yet) complete its datagram: tshark shows its payload as data. */
@@ -354,9 +354,9 @@ function fragmentWithoutTransport(d: Dissection, payloadLength: number): null {
   return null;
 }
 
-function nextLayer(d: Dissection, protocol: number, at: LayerInput): NextLayer | null {
+function nextLayer(protocol: number, source: number, offset: number, end: number, embedded: boolean): NextLayer | null {
   const decoder = ipProtocolDecoder(protocol);
-  return decoder ? { decoder, ...at } : null;
+  return decoder ? { decoder, source, offset, end, embedded } : null;
 }
 
 /**

@@ -56,6 +56,12 @@ export class CaptureSummaryBuilder {
   private lastSeconds = 0;
   private lastNanos = 0;
   private readonly linkTypes = new Map<number, number>();
+  /** Frames of the current run of one link type, not yet counted in linkTypes (most captures have one link type). */
+  private runLinkType = -1;
+  private runFrames = 0;
+  /** The previous frame's IP pair, already counted: packets come in runs. */
+  private lastIpSrc = '';
+  private lastIpDst = '';
   private readonly protocolRoot: ProtocolNode = { protocol: '', frames: 0, bytes: 0, children: [] };
   /** Child lookup per hierarchy node, so adding a frame is a few map hits rather than array scans. */
   private readonly childIndex = new Map<ProtocolNode, Map<string, ProtocolNode>>();
@@ -80,9 +86,10 @@ export class CaptureSummaryBuilder {
     this.firstTime ??= { seconds: f.tsSeconds, nanos: f.tsNanos };
     this.lastSeconds = f.tsSeconds;
     this.lastNanos = f.tsNanos;
-    this.linkTypes.set(f.linkType, (this.linkTypes.get(f.linkType) ?? 0) + 1);
+    if (f.linkType !== this.runLinkType) this.endLinkTypeRun(f.linkType);
+    this.runFrames++;
     this.addProtocols(d.protocols, f.originalLength);
-    if (d.ip) this.addIpPair(d.ip.src, d.ip.dst);
+    if (d.ip && (d.ip.src !== this.lastIpSrc || d.ip.dst !== this.lastIpDst)) this.addIpPair(d.ip.src, d.ip.dst);
     // The analyzer's record belongs to this frame only when the frame had an (outer) TCP layer.
     const record = d.tcp ? this.tcp.lastRecord : null;
     if (record && record.analysisFlags !== 0) {
@@ -110,7 +117,7 @@ export class CaptureSummaryBuilder {
       firstTime: first,
       lastTime: last,
       durationSeconds: first && last ? last.seconds - first.seconds + (last.nanos - first.nanos) / 1e9 : 0,
-      linkTypes: Object.fromEntries([...this.linkTypes].map(([type, count]) => [String(type), count])),
+      linkTypes: Object.fromEntries([...this.endLinkTypeRun(this.runLinkType)].map(([type, count]) => [String(type), count])),
       protocols: this.protocolRoot.children,
       conversations: { tcp: this.tcp.tcpStreamCount, udp: this.tcp.udp.streamCount, ip: this.ipPairCount },
       tcpAnalysis: { ...this.tcpAnalysis },
@@ -120,7 +127,17 @@ export class CaptureSummaryBuilder {
     };
   }
 
+  /** Counts the current run of one link type into linkTypes and starts a run of `next`. */
+  private endLinkTypeRun(next: number): Map<number, number> {
+    if (this.runFrames > 0) this.linkTypes.set(this.runLinkType, (this.linkTypes.get(this.runLinkType) ?? 0) + this.runFrames);
+    this.runLinkType = next;
+    this.runFrames = 0;
+    return this.linkTypes;
+  }
+
   private addIpPair(src: string, dst: string): void {
+    this.lastIpSrc = src;
+    this.lastIpDst = dst;
     const lower = src < dst ? src : dst;
     const higher = src < dst ? dst : src;
     let peers = this.ipPairs.get(lower);
@@ -132,7 +149,7 @@ export class CaptureSummaryBuilder {
   }
 
   private addProtocols(protocols: readonly string[], bytes: number): void {
-    if (!sameStrings(protocols, this.lastProtocols)) {
+    if (protocols !== this.lastProtocols && !sameStrings(protocols, this.lastProtocols)) {
       this.lastProtocols = protocols;
       this.lastPath = this.pathOf(protocols);
     }

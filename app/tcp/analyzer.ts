@@ -1,4 +1,4 @@
-import type { Dissection, NextLayer } from '../decode/dissection';
+import type { Dissection, NextLayer, TransportObserver } from '../decode/dissection';
 import { decodeLayer } from '../decode/frame';
 import type { FieldDef } from '../fields/registry';
 import type { FieldNode, FieldValue } from '../fields/tree';
@@ -151,7 +151,7 @@ class LiveTcpConversation {
   }
 }
 
-export class TcpAnalyzer {
+export class TcpAnalyzer implements TransportObserver {
   private readonly live = new LruMap<LiveTcpConversation>();
   private readonly tupleKey = new TupleKeyCache();
   private readonly tombstones = new TombstoneStore();

@@ -105,28 +105,51 @@ export function conversationKey(src: string, srcPort: number, dst: string, dstPo
   return first ? `${src} ${srcPort} ${dst} ${dstPort}` : `${dst} ${dstPort} ${src} ${srcPort}`;
 }
 
+/** Tuples whose keys TupleKeyCache keeps; past this it starts again (a key is only rebuilt, never wrong). */
+const MAX_CACHED_TUPLES = 1 << 16;
+
 /**
- * conversationKey of the last tuple seen, either way round: a conversation's packets come in runs (data
- * one way, ACKs the other), so its key is built once per run rather than once per packet.
+ * conversationKey of the tuples seen recently, either way round: building and hashing a new key string
+ * for every packet cost more than the rest of the lookup, while looking up the address texts (the decoders
+ * hand out the same string for the same address, its hash computed once) and a number for the ports is cheap.
  */
 export class TupleKeyCache {
-  private src = '';
-  private srcPort = -1;
-  private dst = '';
-  private dstPort = -1;
-  private key = '';
+  private readonly keys = new Map<string, Map<string, Map<number, string>>>();
+  private size = 0;
+  /** The last tuple asked for: packets of one direction often come in runs. */
+  private lastSrc = '';
+  private lastDst = '';
+  private lastPorts = -1;
+  private lastKey = '';
 
   of(src: string, srcPort: number, dst: string, dstPort: number): string {
-    const same = srcPort === this.srcPort && dstPort === this.dstPort && src === this.src && dst === this.dst;
-    const swapped = srcPort === this.dstPort && dstPort === this.srcPort && src === this.dst && dst === this.src;
-    if (!same && !swapped) {
-      this.src = src;
-      this.srcPort = srcPort;
-      this.dst = dst;
-      this.dstPort = dstPort;
-      this.key = conversationKey(src, srcPort, dst, dstPort);
+    const ports = srcPort * 0x10000 + dstPort;
+    if (ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst) return this.lastKey;
+    const key = this.lookUp(src, srcPort, dst, dstPort, ports);
+    this.lastSrc = src;
+    this.lastDst = dst;
+    this.lastPorts = ports;
+    this.lastKey = key;
+    return key;
+  }
+
+  private lookUp(src: string, srcPort: number, dst: string, dstPort: number, ports: number): string {
+    let byDst = this.keys.get(src);
+    if (!byDst) this.keys.set(src, (byDst = new Map()));
+    let byPorts = byDst.get(dst);
+    if (!byPorts) byDst.set(dst, (byPorts = new Map()));
+    let key = byPorts.get(ports);
+    if (key === undefined) {
+      if (this.size >= MAX_CACHED_TUPLES) {
+        this.keys.clear();
+        this.size = 0;
+        return this.lookUp(src, srcPort, dst, dstPort, ports);
+      }
+      key = conversationKey(src, srcPort, dst, dstPort);
+      byPorts.set(ports, key);
+      this.size++;
     }
-    return this.key;
+    return key;
   }
 }
 

@@ -1,8 +1,11 @@
+import { Worker } from 'node:worker_threads';
 import type { CaptureProblem } from '../../app/capture/types';
 import type { Dissection } from '../../app/decode/dissection';
-import { decodeFrame, newCaptureState } from '../../app/decode/frame';
+import { decodeFrame, decodeLayer, MAX_LAYERS, newCaptureState } from '../../app/decode/frame';
+import { FrameBatchReader } from '../../app/decode/frameBatch';
 import type { TcpAnalyzer } from '../../app/tcp/analyzer';
-import { readCaptureFile } from './readCapture';
+import type { DecodeWorkerStart, FromDecodeWorker, ToDecodeWorker } from './decodeWorker';
+import { CaptureFileError, readCaptureFile } from './readCapture';
 
 export interface AnalyzeOptions {
   /** Build each frame's field tree (details, `fields`); the indexing path leaves it off. */
@@ -12,6 +15,13 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Runs the TCP/UDP conversation analysis inside the pipeline; finished when the file ends. */
   tcp?: TcpAnalyzer;
+  /**
+   * A build of main/io/decodeWorker.ts: frames are then read and decoded on that thread while this one
+   * analyses them (about twice as fast on two cores). Only without trees, and the dissections onFrame gets
+   * are those of app/decode/frameBatch.ts: frame, protocols, problem, IP, TCP and UDP headers, and no
+   * payload bytes except for payloads the analysis decodes (so not for following streams).
+   */
+  decodeWorker?: URL | string;
 }
 
 export interface AnalyzeResult {
@@ -23,6 +33,7 @@ export interface AnalyzeResult {
 
 /** Reads a capture file from disk and runs every frame through the decoding pipeline, in order. */
 export async function analyzeFile(path: string, options: AnalyzeOptions): Promise<AnalyzeResult> {
+  if (options.decodeWorker !== undefined && !options.withTree) return analyzeInTwoThreads(path, options, options.decodeWorker);
   const state = newCaptureState(options.tcp ?? null);
   let frames = 0;
   let problem: CaptureProblem | null = null;
@@ -41,4 +52,48 @@ export async function analyzeFile(path: string, options: AnalyzeOptions): Promis
   );
   options.tcp?.finish();
   return { format, frames, problem };
+}
+
+/** Decoding on a worker thread, the analysis here, batch by batch in frame order. */
+function analyzeInTwoThreads(path: string, options: AnalyzeOptions, script: URL | string): Promise<AnalyzeResult> {
+  options.signal?.throwIfAborted();
+  const reader = new FrameBatchReader(newCaptureState(options.tcp ?? null), decodeLayer, MAX_LAYERS);
+  const worker = new Worker(script, { workerData: { path } satisfies DecodeWorkerStart });
+  return new Promise<AnalyzeResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (result: AnalyzeResult | null, error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', abort);
+      void worker.terminate();
+      if (result) resolve(result);
+      else reject(error);
+    };
+    const abort = () => settle(null, options.signal?.reason);
+    options.signal?.addEventListener('abort', abort);
+    worker.on('message', (message: FromDecodeWorker) => {
+      if (settled) return;
+      switch (message.kind) {
+        case 'batch':
+          try {
+            reader.read(message.batch, options.onFrame);
+            options.onProgress?.(message.bytesRead, message.totalBytes);
+          } catch (error) {
+            settle(null, error);
+            return;
+          }
+          worker.postMessage({ kind: 'analysed', rows: message.batch.rows } satisfies ToDecodeWorker, [message.batch.rows.buffer as ArrayBuffer]);
+          return;
+        case 'done':
+          options.tcp?.finish();
+          settle({ format: message.format, frames: message.frames, problem: message.problem });
+          return;
+        case 'error':
+          settle(null, message.path !== null ? new CaptureFileError(message.message, message.code, message.path) : new Error(message.message));
+          return;
+      }
+    });
+    worker.on('error', (error) => settle(null, error));
+    worker.on('exit', () => settle(null, new Error('The decoding thread stopped before the end of the file.')));
+  });
 }

@@ -18,7 +18,8 @@ export class CaptureFileError extends Error {
 export interface ReadCaptureOptions {
   /** Bytes per read; two buffers of this size are reused for the whole file. Default 1 MiB. */
   chunkSize?: number;
-  onProgress?(bytesRead: number, totalBytes: number): void;
+  /** After each chunk; a returned promise holds the next chunk back until it settles (backpressure). */
+  onProgress?(bytesRead: number, totalBytes: number): void | Promise<void>;
   /** Aborting rejects the promise with the signal's reason after the chunk being handled. */
   signal?: AbortSignal;
 }
@@ -73,7 +74,8 @@ export async function readCaptureFile(
       pending = readAt(buffers[turn ^ 1], position);
       try {
         reader.push(buffers[turn].subarray(0, bytesRead));
-        options.onProgress?.(position, totalBytes);
+        const held = options.onProgress?.(position, totalBytes);
+        if (held) await held;
         options.signal?.throwIfAborted();
       } catch (error) {
         // Let the read in flight finish before the handle is closed; its result no longer matters.

@@ -3,26 +3,40 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-let built: Promise<string> | null = null;
+const built = new Map<string, Promise<string>>();
 
 /**
- * The capture worker (main/service/worker.ts) bundled for node, as the app's builds bundle it: worker
- * threads cannot load TypeScript. Built once per test process, into a fresh temporary directory.
+ * A worker script bundled for node, as the app's builds bundle it: worker threads cannot load
+ * TypeScript. Built once per test process, into a fresh temporary directory.
  */
+function bundledWorker(entry: string): Promise<string> {
+  let script = built.get(entry);
+  if (!script) {
+    script = (async () => {
+      const outfile = join(mkdtempSync(join(tmpdir(), 'wirelens-worker-')), 'worker.cjs');
+      await build({
+        entryPoints: [resolve(__dirname, '../../..', entry)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'warning',
+      });
+      return outfile;
+    })();
+    built.set(entry, script);
+  }
+  return script;
+}
+
+/** The capture worker (main/service/worker.ts). */
 export function captureWorkerScript(): Promise<string> {
-  built ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'wirelens-worker-')), 'captureWorker.cjs');
-    await build({
-      entryPoints: [resolve(__dirname, '../../../main/service/worker.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    });
-    return outfile;
-  })();
-  return built;
+  return bundledWorker('main/service/worker.ts');
+}
+
+/** The decoding thread of analyzeFile (main/io/decodeWorker.ts). */
+export function decodeWorkerScript(): Promise<string> {
+  return bundledWorker('main/io/decodeWorker.ts');
 }

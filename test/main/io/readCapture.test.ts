@@ -26,7 +26,7 @@ describe('readCaptureFile', () => {
     expect(await readCaptureFile(path, whole.sink)).toEqual({ format: 'pcap', bytes: bytes.length });
     const chunked = collect();
     const progress: [number, number][] = [];
-    await readCaptureFile(path, chunked.sink, { chunkSize: 33, onProgress: (read, total) => progress.push([read, total]) });
+    await readCaptureFile(path, chunked.sink, { chunkSize: 33, onProgress: (read, total) => void progress.push([read, total]) });
     expect(chunked.frames).toEqual(whole.frames);
     expect(whole.frames).toHaveLength(100);
     expect(whole.frames[99]).toMatchObject({ number: 100, tsSeconds: 99, tsNanos: 693_000 });

@@ -1,0 +1,411 @@
+import { DISABLED_FIELD_TREE } from '../fields/tree';
+import type { CaptureState, Dissection, IpRepr, NextLayer, TcpRepr, TransportObserver, UdpRepr } from './dissection';
+import type { DecodeIssue } from './issue';
+
+/*
+ * Decoded frames in a compact, transferable form, so that decoding runs on one thread and the
+ * conversation analysis on another. A batch carries what the analysis and the capture counts read from a
+ * dissection: the frame, its protocol stack, its first problem, the outer IP header and the TCP or UDP
+ * header (no field trees, no Ethernet, ARP, ICMP or DNS reprs). Numbers go in one Float64Array, a row per
+ * frame; addresses and protocol stacks are sent once and then named by their index.
+ *
+ * The analysis decides whether a TCP payload is decoded (not for retransmissions; DNS over TCP from the
+ * byte stream), so the decoding side stops at the TCP layer when it has a payload to hand on
+ * (DeferringObserver) and the frame travels with its bytes: the analysing side decodes that payload after
+ * the analysis, exactly as the one-thread pipeline (app/decode/frame.ts) does.
+ */
+
+/** Column of each value in a frame's row. */
+const enum Col {
+  number,
+  linkType,
+  interfaceId,
+  tsSeconds,
+  tsNanos,
+  originalLength,
+  capturedLength,
+  stack,
+  /** 0: no IP layer; 4 or 6. */
+  ipVersion,
+  ipSrc,
+  ipDst,
+  ipProtocol,
+  ipTtl,
+  ipPayloadLength,
+  /** Bit 0: reassembled, bit 1: fragment. */
+  ipFlags,
+  /** The IP pseudo-header address sum; -1 when not computed. */
+  ipAddressSum,
+  /** 0: none, 1: TCP, 2: UDP. */
+  transport,
+  srcPort,
+  dstPort,
+  /** TCP: seq; UDP: the length field. */
+  seqOrLength,
+  ack,
+  headerLength,
+  tcpFlags,
+  window,
+  urgentPointer,
+  payloadLength,
+  payloadSource,
+  payloadOffset,
+  capturedPayloadLength,
+  checksumStatus,
+  mss,
+  windowScale,
+  sackPermitted,
+  tsVal,
+  tsEcr,
+  sackEdges,
+  /** Up to four SACK blocks: a TCP header has room for no more (RFC 2018 section 3). */
+  sack,
+  stride = sack + 8,
+}
+
+const TRANSPORT_NONE = 0;
+const TRANSPORT_TCP = 1;
+const TRANSPORT_UDP = 2;
+const ABSENT = -1;
+const MAX_SACK_EDGES = 8;
+const CHECKSUM_STATUSES = ['good', 'bad', 'unverified', 'none'] as const;
+
+/** Frames per batch: large enough that messages are few, small enough that the two threads overlap. */
+export const FRAMES_PER_BATCH = 4096;
+
+export interface FrameBatch {
+  count: number;
+  /** count rows of Col.stride values (its buffer is transferred, not copied). */
+  rows: Float64Array;
+  /** Addresses first named in this batch, numbered on from those of earlier batches. */
+  newAddresses: string[];
+  newStacks: string[][];
+  /** Row index and problem of frames that have one. */
+  issues: [number, DecodeIssue][];
+  /** Row index, byte sources and the layer still to decode, of frames whose TCP payload waits for the analysis. */
+  deferred: [number, Uint8Array[], NextLayer][];
+}
+
+/**
+ * The decoding side's transport step: TCP payloads that go to a decoder (DNS) wait for the analysis on
+ * the other side; everything else is decoded at once.
+ */
+export class DeferringObserver implements TransportObserver {
+  /** The payload layer the current frame's TCP layer handed on, if any. */
+  deferred: NextLayer | null = null;
+
+  observeLayer(d: Dissection, next: NextLayer | null): NextLayer | null {
+    if (!d.tcp || !next) return next;
+    this.deferred = next;
+    return null;
+  }
+}
+
+/** Builds batches on the decoding side. */
+export class FrameBatchWriter {
+  private rows: Float64Array = new Float64Array(FRAMES_PER_BATCH * Col.stride);
+  private count = 0;
+  private readonly addresses = new Map<string, number>();
+  private newAddresses: string[] = [];
+  private readonly stacks = new Map<string, number>();
+  private newStacks: string[][] = [];
+  /** The previous frame's stack and its number: most frames repeat it. */
+  private lastStack: readonly string[] | null = null;
+  private lastStackId = ABSENT;
+  private issues: [number, DecodeIssue][] = [];
+  private deferred: [number, Uint8Array[], NextLayer][] = [];
+  /** Rows the reading side is done with, to fill again: batches allocate nothing once the first few are back. */
+  private readonly spareRows: Float64Array[] = [];
+
+  get full(): boolean {
+    return this.count === FRAMES_PER_BATCH;
+  }
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  /** Adds a frame decoded without a tree; `deferred` is the payload layer left to the analysing side. */
+  add(d: Dissection, deferred: NextLayer | null): void {
+    const r = this.rows;
+    const at = this.count * Col.stride;
+    const f = d.frame;
+    r[at + Col.number] = f.number;
+    r[at + Col.linkType] = f.linkType;
+    r[at + Col.interfaceId] = f.interfaceId;
+    r[at + Col.tsSeconds] = f.tsSeconds;
+    r[at + Col.tsNanos] = f.tsNanos;
+    r[at + Col.originalLength] = f.originalLength;
+    r[at + Col.capturedLength] = f.capturedLength;
+    r[at + Col.stack] = this.stackId(d.protocols);
+    const ip = d.ip;
+    r[at + Col.ipVersion] = ip ? ip.version : 0;
+    if (ip) {
+      r[at + Col.ipSrc] = this.addressId(ip.src);
+      r[at + Col.ipDst] = this.addressId(ip.dst);
+      r[at + Col.ipProtocol] = ip.protocol;
+      r[at + Col.ipTtl] = ip.ttl;
+      r[at + Col.ipPayloadLength] = ip.payloadLength;
+      r[at + Col.ipFlags] = (ip.reassembled ? 1 : 0) | (ip.fragment ? 2 : 0);
+      r[at + Col.ipAddressSum] = ip.pseudoHeaderAddressSum ?? ABSENT;
+    }
+    const tcp = d.tcp;
+    const udp = d.udp;
+    if (tcp) {
+      r[at + Col.transport] = TRANSPORT_TCP;
+      r[at + Col.srcPort] = tcp.srcPort;
+      r[at + Col.dstPort] = tcp.dstPort;
+      r[at + Col.seqOrLength] = tcp.seq;
+      r[at + Col.ack] = tcp.ack;
+      r[at + Col.headerLength] = tcp.headerLength;
+      r[at + Col.tcpFlags] = tcp.flags;
+      r[at + Col.window] = tcp.window;
+      r[at + Col.urgentPointer] = tcp.urgentPointer;
+      r[at + Col.payloadLength] = tcp.payloadLength;
+      r[at + Col.payloadSource] = tcp.payloadSource;
+      r[at + Col.payloadOffset] = tcp.payloadOffset;
+      r[at + Col.capturedPayloadLength] = tcp.capturedPayloadLength;
+      r[at + Col.checksumStatus] = CHECKSUM_STATUSES.indexOf(tcp.checksumStatus);
+      const o = tcp.options;
+      r[at + Col.mss] = o.mss ?? ABSENT;
+      r[at + Col.windowScale] = o.windowScale ?? ABSENT;
+      r[at + Col.sackPermitted] = o.sackPermitted ? 1 : 0;
+      r[at + Col.tsVal] = o.tsVal ?? ABSENT;
+      r[at + Col.tsEcr] = o.tsEcr ?? ABSENT;
+      const edges = Math.min(o.sack.length, MAX_SACK_EDGES);
+      r[at + Col.sackEdges] = edges;
+      for (let i = 0; i < edges; i++) r[at + Col.sack + i] = o.sack[i];
+    } else if (udp) {
+      r[at + Col.transport] = TRANSPORT_UDP;
+      r[at + Col.srcPort] = udp.srcPort;
+      r[at + Col.dstPort] = udp.dstPort;
+      r[at + Col.seqOrLength] = udp.length;
+      r[at + Col.payloadSource] = udp.payloadSource;
+      r[at + Col.payloadOffset] = udp.payloadOffset;
+      r[at + Col.capturedPayloadLength] = udp.capturedPayloadLength;
+      r[at + Col.checksumStatus] = CHECKSUM_STATUSES.indexOf(udp.checksumStatus);
+    } else {
+      r[at + Col.transport] = TRANSPORT_NONE;
+    }
+    if (d.malformed) this.issues.push([this.count, d.malformed]);
+    // The frame's bytes are views into the reader's buffer: the payload's decoder gets copies.
+    if (deferred) this.deferred.push([this.count, d.sources.map((s) => s.slice()), deferred]);
+    this.count++;
+  }
+
+  /** The batch so far (its rows are handed over: transfer rows.buffer); the writer starts a new one. */
+  take(): FrameBatch {
+    const batch: FrameBatch = {
+      count: this.count,
+      rows: this.rows,
+      newAddresses: this.newAddresses,
+      newStacks: this.newStacks,
+      issues: this.issues,
+      deferred: this.deferred,
+    };
+    this.rows = this.spareRows.pop() ?? new Float64Array(FRAMES_PER_BATCH * Col.stride);
+    this.count = 0;
+    this.newAddresses = [];
+    this.newStacks = [];
+    this.issues = [];
+    this.deferred = [];
+    return batch;
+  }
+
+  /** Gives back the rows of a batch the reading side has read. */
+  recycle(rows: Float64Array): void {
+    if (rows.length === FRAMES_PER_BATCH * Col.stride) this.spareRows.push(rows);
+  }
+
+  private addressId(address: string): number {
+    let id = this.addresses.get(address);
+    if (id === undefined) {
+      id = this.addresses.size;
+      this.addresses.set(address, id);
+      this.newAddresses.push(address);
+    }
+    return id;
+  }
+
+  private stackId(protocols: readonly string[]): number {
+    if (this.lastStack && sameStrings(protocols, this.lastStack)) return this.lastStackId;
+    const key = protocols.join(',');
+    let id = this.stacks.get(key);
+    if (id === undefined) {
+      id = this.stacks.size;
+      this.stacks.set(key, id);
+      this.newStacks.push([...protocols]);
+    }
+    this.lastStack = protocols;
+    this.lastStackId = id;
+    return id;
+  }
+}
+
+/**
+ * Turns batches back into dissections on the analysing side, in frame order, keeping the address and
+ * stack tables of the batches before. Each frame goes through the state's transport observer (the
+ * conversation analysis) as it would right after its transport layer, and a deferred payload is decoded
+ * after it. The dissection and its headers are the same objects for every frame (a million frames would
+ * otherwise make millions of short-lived objects): onFrame must copy what it keeps, not keep them.
+ */
+export class FrameBatchReader {
+  private readonly addresses: string[] = [];
+  private readonly stacks: string[][] = [];
+  private readonly d: Dissection;
+  private readonly ip: IpRepr = { version: 4, src: '', dst: '', protocol: 0, ttl: 0, payloadLength: 0, reassembled: false, fragment: false };
+  private readonly tcp: TcpRepr = {
+    srcPort: 0,
+    dstPort: 0,
+    seq: 0,
+    ack: 0,
+    headerLength: 0,
+    flags: 0,
+    window: 0,
+    urgentPointer: 0,
+    options: { mss: null, windowScale: null, sackPermitted: false, sack: [], tsVal: null, tsEcr: null },
+    payloadLength: 0,
+    payloadSource: 0,
+    payloadOffset: 0,
+    capturedPayloadLength: 0,
+    checksumStatus: 'good',
+  };
+  private readonly udp: UdpRepr = { srcPort: 0, dstPort: 0, length: 0, payloadSource: 0, payloadOffset: 0, capturedPayloadLength: 0, checksumStatus: 'good' };
+
+  constructor(
+    private readonly state: CaptureState,
+    private readonly decodeLayer: (d: Dissection, next: NextLayer) => NextLayer | null,
+    private readonly maxLayers: number,
+  ) {
+    this.d = {
+      frame: { number: 0, linkType: 0, interfaceId: 0, tsSeconds: 0, tsNanos: 0, originalLength: 0, capturedLength: 0 },
+      sources: [],
+      tree: DISABLED_FIELD_TREE,
+      state,
+      protocols: [],
+      malformed: null,
+      eth: null,
+      arp: null,
+      ip: null,
+      icmp: null,
+      tcp: null,
+      udp: null,
+      dns: null,
+    };
+  }
+
+  read(batch: FrameBatch, onFrame: (d: Dissection) => void): void {
+    for (const address of batch.newAddresses) this.addresses.push(address);
+    for (const stack of batch.newStacks) this.stacks.push(stack);
+    const r = batch.rows;
+    const d = this.d;
+    const f = d.frame;
+    const observer = this.state.tcp;
+    let nextIssue = 0;
+    let nextDeferred = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const at = i * Col.stride;
+      const issue = nextIssue < batch.issues.length && batch.issues[nextIssue][0] === i ? batch.issues[nextIssue++][1] : null;
+      const deferred = nextDeferred < batch.deferred.length && batch.deferred[nextDeferred][0] === i ? batch.deferred[nextDeferred++] : null;
+      f.number = r[at + Col.number];
+      f.linkType = r[at + Col.linkType];
+      f.interfaceId = r[at + Col.interfaceId];
+      f.tsSeconds = r[at + Col.tsSeconds];
+      f.tsNanos = r[at + Col.tsNanos];
+      f.originalLength = r[at + Col.originalLength];
+      f.capturedLength = r[at + Col.capturedLength];
+      const stack = this.stacks[r[at + Col.stack]];
+      // Shared with every frame of the same stack, unless a payload is still to be decoded into it.
+      d.protocols = deferred ? [...stack] : stack;
+      d.sources = deferred ? deferred[1] : NO_SOURCES;
+      d.malformed = issue;
+      d.ip = r[at + Col.ipVersion] === 0 ? null : this.readIp(r, at);
+      const transport = r[at + Col.transport];
+      d.tcp = transport === TRANSPORT_TCP ? this.readTcp(r, at) : null;
+      d.udp = transport === TRANSPORT_UDP ? this.readUdp(r, at) : null;
+      d.dns = null;
+      let next = observer && transport !== TRANSPORT_NONE ? observer.observeLayer(d, deferred ? deferred[2] : null) : null;
+      try {
+        for (let depth = 0; next && depth < this.maxLayers; depth++) next = this.decodeLayer(d, next);
+      } catch (error) {
+        d.malformed ??= {
+          code: 'internal',
+          layer: next?.decoder ?? 'frame',
+          offset: next?.offset ?? 0,
+          message: `internal decoder error: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
+      onFrame(d);
+    }
+  }
+
+  private readIp(r: Float64Array, at: number): IpRepr {
+    const ip = this.ip;
+    const flags = r[at + Col.ipFlags];
+    const sum = r[at + Col.ipAddressSum];
+    ip.version = r[at + Col.ipVersion] === 4 ? 4 : 6;
+    ip.src = this.addresses[r[at + Col.ipSrc]];
+    ip.dst = this.addresses[r[at + Col.ipDst]];
+    ip.protocol = r[at + Col.ipProtocol];
+    ip.ttl = r[at + Col.ipTtl];
+    ip.payloadLength = r[at + Col.ipPayloadLength];
+    ip.reassembled = (flags & 1) !== 0;
+    ip.fragment = (flags & 2) !== 0;
+    ip.pseudoHeaderAddressSum = sum === ABSENT ? undefined : sum;
+    return ip;
+  }
+
+  private readTcp(r: Float64Array, at: number): TcpRepr {
+    const tcp = this.tcp;
+    tcp.srcPort = r[at + Col.srcPort];
+    tcp.dstPort = r[at + Col.dstPort];
+    tcp.seq = r[at + Col.seqOrLength];
+    tcp.ack = r[at + Col.ack];
+    tcp.headerLength = r[at + Col.headerLength];
+    tcp.flags = r[at + Col.tcpFlags];
+    tcp.window = r[at + Col.window];
+    tcp.urgentPointer = r[at + Col.urgentPointer];
+    tcp.payloadLength = r[at + Col.payloadLength];
+    tcp.payloadSource = r[at + Col.payloadSource];
+    tcp.payloadOffset = r[at + Col.payloadOffset];
+    tcp.capturedPayloadLength = r[at + Col.capturedPayloadLength];
+    tcp.checksumStatus = CHECKSUM_STATUSES[r[at + Col.checksumStatus]] as TcpRepr['checksumStatus'];
+    const o = tcp.options;
+    o.mss = optional(r[at + Col.mss]);
+    o.windowScale = optional(r[at + Col.windowScale]);
+    o.sackPermitted = r[at + Col.sackPermitted] === 1;
+    o.tsVal = optional(r[at + Col.tsVal]);
+    o.tsEcr = optional(r[at + Col.tsEcr]);
+    // A new array when there are blocks: the analysis keeps a frame's SACK blocks.
+    const edges = r[at + Col.sackEdges];
+    o.sack = edges === 0 ? NO_SACK : [];
+    for (let i = 0; i < edges; i++) o.sack.push(r[at + Col.sack + i]);
+    return tcp;
+  }
+
+  private readUdp(r: Float64Array, at: number): UdpRepr {
+    const udp = this.udp;
+    udp.srcPort = r[at + Col.srcPort];
+    udp.dstPort = r[at + Col.dstPort];
+    udp.length = r[at + Col.seqOrLength];
+    udp.payloadSource = r[at + Col.payloadSource];
+    udp.payloadOffset = r[at + Col.payloadOffset];
+    udp.capturedPayloadLength = r[at + Col.capturedPayloadLength];
+    udp.checksumStatus = CHECKSUM_STATUSES[r[at + Col.checksumStatus]];
+    return udp;
+  }
+}
+
+const NO_SOURCES: Uint8Array[] = [];
+/** Frames without SACK blocks share this array; nothing adds to a decoded frame's blocks. */
+const NO_SACK: number[] = [];
+
+function optional(value: number): number | null {
+  return value === ABSENT ? null : value;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
