@@ -23,17 +23,17 @@ import type { Value } from './values';
 
 /**
  * The fields indexed by default: what analysts filter on most. Both-direction names (ip.addr, tcp.port) are
- * listed for decoders that record them as fields; otherwise the filter reads them from src and dst.
+ * not listed: the filter reads them from src and dst (./fields.ts).
  */
 export const DEFAULT_INDEXED_FIELDS: readonly string[] = [
   'frame', 'frame.number', 'frame.len', 'frame.cap_len', 'frame.interface_id', 'frame.time_epoch',
-  'eth', 'eth.src', 'eth.dst', 'eth.addr', 'eth.type', 'vlan', 'vlan.id', 'sll', 'sll.pkttype', 'null',
+  'eth', 'eth.src', 'eth.dst', 'eth.type', 'vlan', 'vlan.id', 'sll', 'sll.pkttype', 'null',
   'arp', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4',
-  'ip', 'ip.src', 'ip.dst', 'ip.addr', 'ip.proto', 'ip.ttl', 'ip.len', 'ip.id', 'ip.flags.df', 'ip.flags.mf', 'ip.frag_offset',
-  'ipv6', 'ipv6.src', 'ipv6.dst', 'ipv6.addr', 'ipv6.nxt', 'ipv6.plen', 'ipv6.hlim', 'ipv6.fraghdr.offset',
+  'ip', 'ip.src', 'ip.dst', 'ip.proto', 'ip.ttl', 'ip.len', 'ip.id', 'ip.flags.df', 'ip.flags.mf', 'ip.frag_offset',
+  'ipv6', 'ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'ipv6.plen', 'ipv6.hlim', 'ipv6.fraghdr.offset',
   'icmp', 'icmp.type', 'icmp.code', 'icmpv6', 'icmpv6.type', 'icmpv6.code',
-  'udp', 'udp.srcport', 'udp.dstport', 'udp.port', 'udp.length', 'udp.stream',
-  'tcp', 'tcp.srcport', 'tcp.dstport', 'tcp.port', 'tcp.flags', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
+  'udp', 'udp.srcport', 'udp.dstport', 'udp.length', 'udp.stream',
+  'tcp', 'tcp.srcport', 'tcp.dstport', 'tcp.flags', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
   'tcp.flags.push', 'tcp.window_size_value', 'tcp.len', 'tcp.options.mss_val',
   'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.nxtseq', 'tcp.window_size',
   'tcp.analysis', 'tcp.analysis.flags', 'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission',
@@ -46,6 +46,12 @@ export const DEFAULT_INDEXED_FIELDS: readonly string[] = [
 ];
 
 const INITIAL_OCCURRENCES = 64;
+/**
+ * Frames between compactions while frames are added: lists that switched to the sparse layout (a frame
+ * without the field, or with it twice) go back to the filled one when that is smaller, so an index being
+ * built is not twice the size of the trimmed one.
+ */
+const COMPACT_FRAMES = 1 << 16;
 
 /** How a field's values are stored: times are rarely equal, so they are kept apart rather than interned. */
 type Storage = 'number' | 'presence' | 'time' | 'object';
@@ -92,6 +98,8 @@ class OccurrenceList {
   constructor(
     readonly storage: Storage,
     bits: number,
+    /** Frames expected in all (0: unknown): growth stops there rather than doubling past it. */
+    private readonly expectedFrames: number,
   ) {
     if (storage === 'presence') this.values = null;
     else if (storage === 'number' && bits <= 8) this.values = new Uint8Array(INITIAL_OCCURRENCES);
@@ -124,13 +132,17 @@ class OccurrenceList {
 
   /** Gives back the room kept for growth, and fills the list if that is smaller (frames: the frames read). */
   trim(frames: number): void {
-    if (this.frames && this.fillable()) {
-      const width = this.values?.BYTES_PER_ELEMENT ?? 0;
-      if (frames * width + Math.ceil(frames / 8) < this.count * (4 + width)) this.toFilled();
-    }
-    if (this.frames) this.frames = this.frames.slice(0, this.count);
-    if (this.values) this.values = this.values.slice(0, this.count);
-    if (this.present) this.present = this.present.slice(0, Math.ceil(this.count / 8));
+    this.compact(frames);
+    if (this.frames) this.frames = fitted(this.frames, this.count);
+    if (this.values) this.values = fitted(this.values, this.count);
+    if (this.present) this.present = fitted(this.present, Math.ceil(this.count / 8));
+  }
+
+  /** Switches a sparse list to the filled layout when that is smaller (frames: the frames read). */
+  compact(frames: number): void {
+    if (!this.frames) return;
+    const width = this.values?.BYTES_PER_ELEMENT ?? 0;
+    if (frames * width + Math.ceil(frames / 8) < this.count * (4 + width) && this.fillable()) this.toFilled();
   }
 
   get memoryBytes(): number {
@@ -190,7 +202,8 @@ class OccurrenceList {
 
   /** Room for `size` occurrences (or slots) in every array of the layout. */
   private reserve(size: number): void {
-    const capacity = (length: number) => Math.max(size, length * 2);
+    // Doubling, but not past the frames expected when that is enough (a field occurs about once a frame).
+    const capacity = (length: number) => Math.max(size, size <= this.expectedFrames ? Math.min(length * 2, this.expectedFrames) : length * 2);
     if (this.values && size > this.values.length) this.values = grown(this.values, capacity(this.values.length));
     if (this.frames && size > this.frames.length) this.frames = grown(this.frames, capacity(this.frames.length));
     if (this.present && Math.ceil(size / 8) > this.present.length) this.present = grown(this.present, Math.ceil(capacity(this.present.length * 8) / 8));
@@ -214,20 +227,24 @@ export class FieldColumns {
   private timeNanos = new Uint32Array(0);
   private times = 0;
 
-  /** Names the registry does not know are skipped (a decoder that is not loaded defines none). */
-  constructor(names: readonly string[] = DEFAULT_INDEXED_FIELDS) {
+  /**
+   * Names the registry does not know are skipped (a decoder that is not loaded defines none). With
+   * `expectedFrames` (the capture's frame count, when known), lists grow up to it rather than past it.
+   */
+  constructor(names: readonly string[] = DEFAULT_INDEXED_FIELDS, expectedFrames = 0) {
     this.fields = names.map((name) => fieldByName(name)).filter((def): def is FieldDef => def !== undefined);
     this.fields.forEach((def, code) => this.codes.set(def.id, code));
     this.codeById = new Int32Array(Math.max(0, ...this.fields.map((def) => def.id + 1)));
     this.fields.forEach((def, code) => (this.codeById[def.id] = code + 1));
     this.interned = this.fields.map(() => new Map());
-    this.lists = this.fields.map((def) => new OccurrenceList(storageOf(def), def.type === 'bool' ? 8 : def.bits));
+    this.lists = this.fields.map((def) => new OccurrenceList(storageOf(def), def.type === 'bool' ? 8 : def.bits, expectedFrames));
   }
 
   /** Adds the next frame, from its field tree, after the TCP analysis annotated it (tcp.stream, tcp.analysis.*). */
   add(d: Dissection): void {
     this.frames++;
     this.collect(d, d.tree.roots);
+    if (this.frames % COMPACT_FRAMES === 0) for (const list of this.lists) list.compact(this.frames);
   }
 
   /** Gives back the room kept for growth, once the capture is read (adding more frames still works). */
@@ -502,6 +519,11 @@ function hex(bytes: Uint8Array): string {
 function grow<T extends { set(source: ArrayLike<number>): void }>(old: ArrayLike<number>, bigger: T): T {
   bigger.set(old);
   return bigger;
+}
+
+/** The first `length` elements of an array: itself when that is all of it, else a copy that frees the rest. */
+function fitted<T extends ValueArray>(array: T, length: number): T {
+  return array.length === length ? array : (array.slice(0, length) as T);
 }
 
 /** A copy of a value, frame or bitmap array with room for `capacity` elements, of the same width. */

@@ -7,7 +7,9 @@ import type { FieldDef, FieldType } from '../fields/registry';
  * tcp.dstport). Decoding them into the tree would show them in the details view, so the filter resolves
  * them here instead: ip.addr reads the ip.src and ip.dst nodes in tree order, which gives the same
  * occurrences in the same order as Wireshark's hidden nodes (count(ip.addr) == 2, ICMP-embedded headers
- * included). A registry field of the same name, if a decoder ever defines one, takes precedence.
+ * included). Where a decoder records such a field too, as Wireshark shows it (eth.addr, tcp.port,
+ * udp.port: always beside each of its parts, with the same value), the filter still reads the parts, so
+ * the field index (./columns.ts) need not hold the same values twice.
  */
 const BOTH_DIRECTIONS: Readonly<Record<string, readonly string[]>> = {
   'eth.addr': ['eth.dst', 'eth.src'],
@@ -38,14 +40,13 @@ export interface FilterField {
 }
 
 export function resolveField(name: string): FilterField | null {
+  const parts = BOTH_DIRECTIONS[name]?.map((part) => fieldByName(part));
+  if (parts && parts.every((part) => part !== undefined)) {
+    const first = parts[0];
+    return { name, type: first.type, bits: first.bits, strings: first.strings, defs: parts };
+  }
   const def = fieldByName(name);
-  if (def) return { name, type: FILTER_TYPES[name] ?? def.type, bits: def.bits, strings: def.strings, defs: [def] };
-  const parts = BOTH_DIRECTIONS[name];
-  if (!parts) return null;
-  const defs = parts.map((part) => fieldByName(part));
-  if (defs.some((part) => !part)) return null;
-  const first = defs[0] as FieldDef;
-  return { name, type: first.type, bits: first.bits, strings: first.strings, defs: defs as FieldDef[] };
+  return def ? { name, type: FILTER_TYPES[name] ?? def.type, bits: def.bits, strings: def.strings, defs: [def] } : null;
 }
 
 /** Every name the filter accepts, for the filter bar's suggestions. */

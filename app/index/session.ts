@@ -2,6 +2,7 @@ import type { DetailNode, DnsTransaction, FlowRow, FrameProblem, FrameRow, ByteS
 import type { CaptureProblem, RawFrame } from '../capture/types';
 import type { Dissection } from '../decode/dissection';
 import { decodeFrame, newCaptureState } from '../decode/frame';
+import { DEFAULT_INDEXED_FIELDS, FieldColumns } from '../filter/columns';
 import type { CompiledFilter } from '../filter/compile';
 import { formatTreeLabel } from '../fields/format';
 import type { FieldNode } from '../fields/tree';
@@ -42,12 +43,26 @@ const MAX_READ_GAP = 64 * 1024;
 const MAX_TCP_REPLAY = 50_000;
 /** Frames a display filter decodes between progress reports. */
 const FILTER_PROGRESS_FRAMES = 20_000;
+/** Frames the field index adds between progress reports (and between steps of the filters waiting for it). */
+const FIELD_INDEX_PROGRESS_FRAMES = 20_000;
 
 /** The frames a display filter accepts, in capture order, of the `scanned` frames indexed when it ran. */
 export interface DisplayedFrames {
   filter: string;
   frames: Uint32Array;
   scanned: number;
+}
+
+/** The field index of a complete capture, while and once it is built (CaptureSession.buildFieldIndex). */
+interface FieldIndexBuild {
+  readonly columns: FieldColumns;
+  /** Frames it holds once built: every frame of the capture. */
+  readonly total: number;
+  /** Told after each batch of frames is added, and once the index is built. */
+  readonly listeners: Set<() => void>;
+  /** Resolves once built; rejects when a frame could not be read back. */
+  readonly done: Promise<void>;
+  state: 'building' | 'built' | 'failed';
 }
 
 export interface FrameDetailData {
@@ -61,6 +76,7 @@ export interface FrameDetailData {
  * One open capture: built frame by frame while the file is read (the fast path decodes without field
  * trees and keeps only the columnar index and the counters), and answering pages, details, searches,
  * flows and DNS transactions by re-reading records from the file and decoding them again, with trees.
+ * Once the capture is complete, a field index built in the background answers display filters.
  */
 export class CaptureSession {
   readonly index = new FrameIndex();
@@ -79,6 +95,7 @@ export class CaptureSession {
   /** The display filter last applied; a newer one makes an unfinished run give up. */
   private displayed: DisplayedFrames | null = null;
   private filterRun = 0;
+  private fieldIndex: FieldIndexBuild | null = null;
 
   constructor(private readonly source: RecordSource) {}
 
@@ -138,35 +155,135 @@ export class CaptureSession {
     const last = Math.min(from + count - 1, this.index.count);
     if (from > last) return [];
     const rows: FrameRow[] = [];
-    const numbers = Array.from({ length: last - from + 1 }, (_, i) => from + i);
-    await this.redecode(numbers, (d) => rows.push(this.row(d)), from);
+    await this.redecode(range(from, last), (d) => rows.push(this.row(d)), from);
     return rows;
   }
 
   /**
-   * Applies a display filter: every frame indexed so far is decoded again with its tree and through one
-   * TCP analyzer, in capture order, as tshark's -Y sees it (tcp.stream, tcp.analysis.*). Null when a
-   * newer filter (or clearFilter) superseded this one before it finished.
+   * Builds the field index of a complete capture (app/filter/columns.ts): every frame decoded again with
+   * its tree and through one TCP analyzer, in capture order, as a display filter sees it (tcp.stream,
+   * tcp.analysis.*), its chosen fields kept in typed arrays. Display filters the index covers are then
+   * answered from it without reading or decoding a frame (applyFilter). Other requests are served between
+   * batches of frames. Built once: later calls return the same promise. It rejects when a frame cannot be
+   * read back, and filters keep decoding frames.
+   */
+  buildFieldIndex(onProgress: (built: number, total: number) => void = () => undefined): Promise<void> {
+    if (this.fieldIndex) return this.fieldIndex.done;
+    if (!this.complete) return Promise.reject(new Error('the field index is built once the whole capture is indexed'));
+    const total = this.index.count;
+    const columns = new FieldColumns(DEFAULT_INDEXED_FIELDS, total);
+    const listeners = new Set<() => void>();
+    const added = () => {
+      onProgress(columns.frames, total);
+      for (const listener of listeners) listener();
+    };
+    const done = this.redecode(range(1, total), (d) => {
+      columns.add(d);
+      if (columns.frames % FIELD_INDEX_PROGRESS_FRAMES === 0) added();
+    }, 1, new TcpAnalyzer()).then(() => {
+      columns.trim();
+      build.state = 'built';
+      added();
+    });
+    const build: FieldIndexBuild = { columns, total, listeners, done, state: 'building' };
+    done.catch(() => (build.state = 'failed'));
+    this.fieldIndex = build;
+    return done;
+  }
+
+  /** How far the field index is: null before buildFieldIndex. */
+  get fieldIndexState(): { state: FieldIndexBuild['state']; frames: number; total: number; memoryBytes: number } | null {
+    const build = this.fieldIndex;
+    return build && { state: build.state, frames: build.columns.frames, total: build.total, memoryBytes: build.columns.memoryBytes };
+  }
+
+  /**
+   * Applies a display filter to every frame indexed so far. From the field index when it covers the
+   * filter and holds (or is adding) every frame; otherwise every frame is decoded again with its tree and
+   * through one TCP analyzer, in capture order, as tshark's -Y sees it (tcp.stream, tcp.analysis.*). Null
+   * when a newer filter (or clearFilter) superseded this one before it finished.
    */
   async applyFilter(filter: CompiledFilter, onProgress: (scanned: number, total: number, matched: number) => void): Promise<DisplayedFrames | null> {
     const run = ++this.filterRun;
+    const superseded = () => run !== this.filterRun;
     const total = this.index.count;
+    const build = this.fieldIndex;
+    const fromIndex = build !== null && build.state !== 'failed' && build.total === total && build.columns.covers(filter);
+    const frames = fromIndex ? await this.selectFromIndex(build, filter, superseded, onProgress) : await this.decodeAndFilter(filter, total, superseded, onProgress);
+    if (frames === null || superseded()) return null;
+    this.displayed = { filter: filter.text, frames, scanned: total };
+    return this.displayed;
+  }
+
+  /**
+   * The frames a covered filter accepts, from the field index. While the index is built, the filter runs
+   * over each batch as it is added (so progress shows real matches); if the build fails, frames are decoded.
+   */
+  private selectFromIndex(
+    build: FieldIndexBuild,
+    filter: CompiledFilter,
+    superseded: () => boolean,
+    onProgress: (scanned: number, total: number, matched: number) => void,
+  ): Promise<Uint32Array | null> {
+    if (build.state === 'built') return Promise.resolve(build.columns.select(filter, 1, build.total));
+    const parts: Uint32Array[] = [];
+    let selected = 0;
+    let matched = 0;
+    const advance = () => {
+      const frames = build.columns.frames;
+      if (frames === selected) return;
+      const part = build.columns.select(filter, selected + 1, frames);
+      parts.push(part);
+      matched += part.length;
+      selected = frames;
+      onProgress(selected, build.total, matched);
+    };
+    return new Promise((resolve, reject) => {
+      const listener = () => {
+        if (superseded()) {
+          build.listeners.delete(listener);
+          resolve(null);
+        } else {
+          advance();
+        }
+      };
+      build.listeners.add(listener);
+      build.done.then(
+        () => {
+          build.listeners.delete(listener);
+          if (superseded()) return resolve(null);
+          advance();
+          resolve(concatenated(parts, matched));
+        },
+        () => {
+          build.listeners.delete(listener);
+          this.decodeAndFilter(filter, build.total, superseded, onProgress).then(resolve, reject);
+        },
+      );
+    });
+  }
+
+  /** The frames of 1..total a filter accepts, every one decoded again with its tree (null once superseded). */
+  private async decodeAndFilter(
+    filter: CompiledFilter,
+    total: number,
+    superseded: () => boolean,
+    onProgress: (scanned: number, total: number, matched: number) => void,
+  ): Promise<Uint32Array | null> {
     const matched: number[] = [];
     let scanned = 0;
-    const superseded = new Error('superseded');
+    const gaveUp = new Error('superseded');
     try {
-      await this.redecode(Array.from({ length: total }, (_, i) => i + 1), (d) => {
-        if (run !== this.filterRun) throw superseded;
+      await this.redecode(range(1, total), (d) => {
+        if (superseded()) throw gaveUp;
         if (filter.matches(d)) matched.push(d.frame.number);
         if (++scanned % FILTER_PROGRESS_FRAMES === 0) onProgress(scanned, total, matched.length);
       }, 1, new TcpAnalyzer());
     } catch (error) {
-      if (error === superseded) return null;
+      if (error === gaveUp) return null;
       throw error;
     }
-    if (run !== this.filterRun) return null;
-    this.displayed = { filter: filter.text, frames: Uint32Array.from(matched), scanned: total };
-    return this.displayed;
+    return Uint32Array.from(matched);
   }
 
   /** Shows every frame again; an unfinished filter run gives up. */
@@ -292,11 +409,16 @@ export class CaptureSession {
    * analysis fields land in the trees).
    */
   private async redecode(numbers: readonly number[], visit: (d: Dissection) => void, withTreeFrom: number, tcp: TcpAnalyzer | null = null): Promise<void> {
+    // Lookback frames that are among `numbers` are decoded anyway: a pass over every frame needs none.
     const lookback: number[] = [];
     let covered = 0;
+    let next = 0;
     for (const n of numbers) {
       if (!(this.index.flags[n - 1] & FrameFlag.reassembled)) continue;
-      for (let k = Math.max(1, n - REASSEMBLY_LOOKBACK, covered + 1); k < n; k++) lookback.push(k);
+      for (let k = Math.max(1, n - REASSEMBLY_LOOKBACK, covered + 1); k < n; k++) {
+        while (numbers[next] < k) next++;
+        if (numbers[next] !== k) lookback.push(k);
+      }
       covered = Math.max(covered, n - 1);
     }
     const frames = lookback.length === 0 ? numbers : mergeAscending(numbers, lookback);
@@ -352,6 +474,22 @@ export class CaptureSession {
     }
     return frames;
   }
+}
+
+/** The numbers first..last. */
+function range(first: number, last: number): number[] {
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+}
+
+/** Lists of frame numbers, one after the other (`length` in all). */
+function concatenated(parts: readonly Uint32Array[], length: number): Uint32Array {
+  const all = new Uint32Array(length);
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
 }
 
 /** The union of two ascending lists, ascending, without duplicates. */

@@ -163,13 +163,31 @@ async function readFile(path: string): Promise<void> {
   if (refused) throw new Error(refused.message);
   file.finish(format, problem);
   post(progress('done'));
+  indexFields(file);
+}
+
+/**
+ * Builds the field index of a complete capture in the background, so that display filters over its fields
+ * are answered without decoding. A capture whose frames cannot be read back keeps filtering by decoding
+ * (which then reports why).
+ */
+function indexFields(complete: CaptureSession): void {
+  complete.buildFieldIndex().catch(() => undefined);
 }
 
 async function startLive(options: LiveWorkerOptions): Promise<void> {
   // Loaded only here: a worker reading a file never needs the live engine (nor its pcap-parser).
   const { LiveCapture, LiveCaptureError } = await import('../live/liveCapture');
   try {
-    live = await LiveCapture.start({ ...options, updateIntervalMs: PROGRESS_INTERVAL_MS, onUpdate: (update) => post({ kind: 'live-update', update }) });
+    live = await LiveCapture.start({
+      ...options,
+      updateIntervalMs: PROGRESS_INTERVAL_MS,
+      onUpdate: (update) => {
+        post({ kind: 'live-update', update });
+        // The final update comes once everything captured is analysed.
+        if (live?.session.complete) indexFields(live.session);
+      },
+    });
   } catch (error) {
     if (error instanceof CaptureSetupError) post({ kind: 'live-refused', help: error.help, reason: 'helper-failed', message: error.message });
     else if (error instanceof LiveCaptureError) post({ kind: 'live-refused', help: null, reason: error.reason, message: error.message });
@@ -179,6 +197,7 @@ async function startLive(options: LiveWorkerOptions): Promise<void> {
   session = live.session;
   post({ kind: 'live-started', directory: live.spool.directory });
   post({ kind: 'live-update', update: live.snapshot() });
+  if (live.session.complete) indexFields(live.session);
 }
 
 if (start.kind === 'file') readFile(start.path).catch((error: unknown) => post({ kind: 'failed', message: errorText(error) }));
