@@ -113,8 +113,11 @@ export interface TcpFrameAnalysis {
   windowSize: number;
   /** tcp.window_size_scalefactor: -1 unknown, -2 not used, else the multiplier; null on SYNs. */
   windowScaleFactor: number | null;
-  timeRelative: Duration;
-  timeDelta: Duration;
+  /** When the conversation's first frame and its previous frame were seen (tcp.time_relative and tcp.time_delta measure from them). */
+  firstSeconds: number;
+  firstNanos: number;
+  previousSeconds: number;
+  previousNanos: number;
   /** iRTT: SYN to the first pure ACK (null = not known). Shown only with the analysis subtree. */
   initialRtt: Duration | null;
   /** The data offset is below 20 bytes: Wireshark shows only tcp.stream and tcp.seq. */
@@ -280,8 +283,8 @@ export class TcpConversationAnalysis {
     }
 
     const completenessShown = this.completeness;
-    const timeRelative = durationBetween(seg.tsSeconds, seg.tsNanos, this.firstSeconds, this.firstNanos);
-    const timeDelta = durationBetween(seg.tsSeconds, seg.tsNanos, this.prevSeconds, this.prevNanos);
+    const previousSeconds = this.prevSeconds;
+    const previousNanos = this.prevNanos;
     this.prevSeconds = seg.tsSeconds;
     this.prevNanos = seg.tsNanos;
     // Wireshark resets this side's SACK memory for every segment; the options of this one refill it below.
@@ -339,8 +342,10 @@ export class TcpConversationAnalysis {
       ack: relAck,
       windowSize,
       windowScaleFactor,
-      timeRelative,
-      timeDelta,
+      firstSeconds: this.firstSeconds,
+      firstNanos: this.firstNanos,
+      previousSeconds,
+      previousNanos,
       initialRtt: isZero(this.initialRtt) ? null : this.initialRtt,
       headerTooShort: seg.headerLength < MIN_HEADER_LENGTH,
       analysisShown: seg.headerLength >= MIN_HEADER_LENGTH && !seg.optionsUnreadable,

@@ -2,7 +2,7 @@ import type { Dissection, NextLayer, TransportObserver } from '../decode/dissect
 import { decodeLayer } from '../decode/frame';
 import type { FieldDef } from '../fields/registry';
 import type { FieldNode, FieldValue } from '../fields/tree';
-import { TcpAnalysisFlag, TcpConversationAnalysis, TcpFlag, type TcpAckedInfo, type TcpFrameAnalysis, type TcpSegment } from './analysis';
+import { durationBetween, TcpAnalysisFlag, TcpConversationAnalysis, TcpFlag, type TcpAckedInfo, type TcpFrameAnalysis, type TcpSegment } from './analysis';
 import { countPacket, endpointKey, endpointsOfKey, newSummary, type ConversationSummary, type Endpoint, TupleKeyCache } from './conversation';
 import { DNS_TCP_PORT, DnsTcpFramer } from './dnsOverTcp';
 import { ConversationStreams, type FollowChunk } from './follow';
@@ -89,7 +89,7 @@ export interface TcpSegmentEvent {
   analysisFlags: number;
   bytesInFlight: number;
   /** RTT samples this segment's acknowledgment produced for the peer's data. */
-  rttSamples: RttSample[];
+  rttSamples: readonly RttSample[];
 }
 
 const DEFAULT_MAX_LIVE = 50_000;
@@ -164,6 +164,21 @@ export class TcpAnalyzer implements TransportObserver {
    * decoded from the byte stream; after decoding (observe) only those spanning segments are.
    */
   private payloadLeftToUs = false;
+  /** The segment being analysed: one object for every frame (the analysis reads it, never keeps it). */
+  private readonly segment: TcpSegment = {
+    frame: 0,
+    tsSeconds: 0,
+    tsNanos: 0,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    window: 0,
+    payloadLength: null,
+    windowScale: null,
+    sack: null,
+    headerLength: 0,
+    optionsUnreadable: false,
+  };
   /** The record of the last TCP frame analysed (what observeLayer's caller reads). */
   lastRecord: TcpFrameRecord | null = null;
   readonly udp: UdpConversations;
@@ -226,21 +241,20 @@ export class TcpAnalyzer implements TransportObserver {
     if (!d.tcp || !d.ip) return null;
     const ip = d.ip;
     const tcp = d.tcp;
-    const seg: TcpSegment = {
-      frame: d.frame.number,
-      tsSeconds: d.frame.tsSeconds,
-      tsNanos: d.frame.tsNanos,
-      seq: tcp.seq,
-      ack: tcp.ack,
-      flags: tcp.flags,
-      window: tcp.window,
-      // Wireshark knows no segment length when the header claims more than the IP payload holds.
-      payloadLength: tcp.payloadLength === 0 && tcp.headerLength > ip.payloadLength ? null : tcp.payloadLength,
-      windowScale: tcp.options.windowScale,
-      sack: tcp.options.sack.length > 0 ? tcp.options.sack : null,
-      headerLength: tcp.headerLength,
-      optionsUnreadable: optionsUnreadable(d),
-    };
+    const seg = this.segment;
+    seg.frame = d.frame.number;
+    seg.tsSeconds = d.frame.tsSeconds;
+    seg.tsNanos = d.frame.tsNanos;
+    seg.seq = tcp.seq;
+    seg.ack = tcp.ack;
+    seg.flags = tcp.flags;
+    seg.window = tcp.window;
+    // Wireshark knows no segment length when the header claims more than the IP payload holds.
+    seg.payloadLength = tcp.payloadLength === 0 && tcp.headerLength > ip.payloadLength ? null : tcp.payloadLength;
+    seg.windowScale = tcp.options.windowScale;
+    seg.sack = tcp.options.sack.length > 0 ? tcp.options.sack : null;
+    seg.headerLength = tcp.headerLength;
+    seg.optionsUnreadable = optionsUnreadable(d);
     const key = this.tupleKey.of(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     const touched = this.live.touch(key);
     let conv = touched;
@@ -522,7 +536,11 @@ function addTcpAnalysisFields(d: Dissection, r: TcpFrameAnalysis): void {
   const windowNodes = [node(F.windowSize, r.windowSize, source)];
   if (r.windowScaleFactor !== null) windowNodes.push(node(F.windowScaleFactor, r.windowScaleFactor, source));
   insertChildren(parent, windowNodes, ['tcp.window_size_value']);
-  const tail = [node(F.timeRelative, r.timeRelative, source), node(F.timeDelta, r.timeDelta, source)];
+  const { tsSeconds, tsNanos } = d.frame;
+  const tail = [
+    node(F.timeRelative, durationBetween(tsSeconds, tsNanos, r.firstSeconds, r.firstNanos), source),
+    node(F.timeDelta, durationBetween(tsSeconds, tsNanos, r.previousSeconds, r.previousNanos), source),
+  ];
   const ta = r.acked;
   if (ta && r.analysisShown) {
     const analysis = node(F.analysis, null, source);

@@ -48,6 +48,8 @@ export interface RttEstimate {
   samples: number;
 }
 
+const NO_SAMPLES: readonly RttSample[] = Object.freeze([]);
+
 export class RttEstimator {
   srttNs: number | null = null;
   rttvarNs: number | null = null;
@@ -56,14 +58,30 @@ export class RttEstimator {
   minRttNs: number | null = null;
   samples = 0;
   private sumRttNs = 0;
-  /** Outstanding data segments in sequence order, for ACK samples (Karn's rule). */
+  /**
+   * Outstanding data segments in sequence order, for ACK samples (Karn's rule): timed[timedHead..]. ACKs
+   * remove from the front; moving the head rather than splicing keeps that constant time per ACK.
+   */
   private timed: TimedSegment[] = [];
+  private timedHead = 0;
   /** Highest sequence number ever sent: a segment starting below it is a retransmission. */
   private highestSent: number | null = null;
   /** TSval -> when it was first sent, in sending order (created with the first TSval: most streams never need it). */
   private tsSent: Map<number, number> | null = null;
 
   constructor(private readonly minRtoNs = RFC6298_MIN_RTO_NS) {}
+
+  /** Forgets the `count` oldest timed segments; the array is compacted once its dead front is half of it. */
+  private dropTimed(count: number): void {
+    this.timedHead += count;
+    if (this.timedHead === this.timed.length) {
+      this.timed.length = 0;
+      this.timedHead = 0;
+    } else if (this.timedHead * 2 > this.timed.length) {
+      this.timed = this.timed.slice(this.timedHead);
+      this.timedHead = 0;
+    }
+  }
 
   /** The data sender sent [seq, end) (end includes SYN/FIN) at atNs, with TSval if present. */
   onSend(seq: number, end: number, atNs: number, tsVal: number | null): void {
@@ -79,10 +97,13 @@ export class RttEstimator {
     const overlapsSent = this.highestSent !== null && seqGt(this.highestSent, seq);
     if (isRetransmission || overlapsSent) {
       // Karn: everything this segment re-sends is no longer timed.
-      for (const t of this.timed) if (seqGt(t.end, seq) && seqLe(t.end, end)) t.retransmitted = true;
+      for (let i = this.timedHead; i < this.timed.length; i++) {
+        const t = this.timed[i];
+        if (seqGt(t.end, seq) && seqLe(t.end, end)) t.retransmitted = true;
+      }
     }
     if (!isRetransmission) {
-      if (this.timed.length >= MAX_TIMED) this.timed.shift();
+      if (this.timed.length - this.timedHead >= MAX_TIMED) this.dropTimed(1);
       this.timed.push({ end, sentNs: atNs, retransmitted: overlapsSent });
       this.highestSent = end;
     }
@@ -92,17 +113,19 @@ export class RttEstimator {
    * The receiver acknowledged up to ack (and echoed tsEcr) at atNs; returns the samples taken. When both
    * kinds exist the timestamp sample drives SRTT (RFC 7323 section 4.2: RTTM replaces Karn's timing).
    */
-  onAck(frame: number, ack: number, atNs: number, tsEcr: number | null): RttSample[] {
-    const out: RttSample[] = [];
+  onAck(frame: number, ack: number, atNs: number, tsEcr: number | null): readonly RttSample[] {
     let newest: TimedSegment | null = null;
     let covered = 0;
-    for (const t of this.timed) {
+    for (let i = this.timedHead; i < this.timed.length; i++) {
+      const t = this.timed[i];
       if (!seqGe(ack, t.end)) break;
       covered++;
       newest = t;
     }
-    if (covered === 0) return out;
-    this.timed.splice(0, covered);
+    // Most ACKs in a capture time nothing: they share one empty answer.
+    if (covered === 0) return NO_SAMPLES;
+    this.dropTimed(covered);
+    const out: RttSample[] = [];
     // RFC 6298 section 3: time only segments that were never retransmitted; one sample per ACK.
     if (newest && !newest.retransmitted) out.push({ frame, atNs, rttNs: Math.max(0, atNs - newest.sentNs), source: 'ack' });
     const tsSentNs = tsEcr === null || this.tsSent === null ? undefined : this.tsSent.get(tsEcr);

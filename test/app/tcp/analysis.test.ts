@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TcpAnalysisFlag as A, TcpConversationAnalysis, TcpFlag, type TcpFrameAnalysis, type TcpSegment } from '../../../app/tcp/analysis';
+import { durationBetween, TcpAnalysisFlag as A, TcpConversationAnalysis, TcpFlag, type TcpFrameAnalysis, type TcpSegment } from '../../../app/tcp/analysis';
 
 /*
  * Wireshark's sequence analysis on hand-built conversations. Direction 0 is the client (10.0.0.1), 1 the
@@ -218,6 +218,7 @@ describe('analysis flags', () => {
     const c = new Conversation();
     c.send({ dir: 0, ms: 10, flags: ack, seq: 1, ack: 1 });
     const back = c.send({ dir: 1, ms: 9.5, flags: ack, seq: 1, ack: 1 });
-    expect(back.timeDelta).toEqual({ seconds: 0, nanos: -500_000 });
+    expect([back.firstSeconds, back.firstNanos, back.previousSeconds, back.previousNanos]).toEqual([1_700_000_000, 0, 1_700_000_000, 10_000_000]);
+    expect(durationBetween(1_700_000_000, 9_500_000, back.previousSeconds, back.previousNanos)).toEqual({ seconds: 0, nanos: -500_000 });
   });
 });
