@@ -102,10 +102,11 @@ port.on('message', (message: ToWorker) => {
 });
 
 async function readFile(path: string): Promise<void> {
-  let handle: FileHandle | null = null;
+  // One handle for every read, opened by the first (reads run concurrently: pages beside the field index).
+  let opened: Promise<FileHandle> | null = null;
   const records: RecordSource = {
     async read(offset, length) {
-      handle ??= await open(path, 'r');
+      const handle = await (opened ??= open(path, 'r'));
       const bytes = new Uint8Array(length);
       const { bytesRead } = await handle.read(bytes, 0, length, offset);
       return bytes.subarray(0, bytesRead);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
 
 /*
  * Display filters through the service: compiled without a capture, applied in the capture's worker
- * (the frames tshark -Y accepts), paged over, and superseded by a newer filter.
+ * (the frames tshark -Y accepts), paged over, superseded by a newer filter, and answered from the field
+ * index the worker builds once the file is read.
  */
 
 const RETRANS = join(CORPUS_DIR, 'arkime/pcap/wireshark-retrans.pcap');
@@ -86,6 +87,28 @@ describe.skipIf(reason !== null)('display filters in the service', () => {
     // '' shows every frame again.
     expect((await service.call('frames.filter', { id: info.id, filter: '' })).frames.length).toBe(0);
     expect((await service.call('frames.page', { id: info.id, from: 1, count: 500 })).total).toBe(108);
+  });
+
+  it('answers filters the field index covers without reading the file again, and decodes frames for the others', async () => {
+    const path = join(scratch, 'retrans.pcap');
+    copyFileSync(RETRANS, path);
+    const done = nextEvent(service, (e) => e.type === 'capture.progress' && e.payload.state === 'done');
+    const info = await service.call('capture.open', { path });
+    await done;
+    const frames = (filter: string) => tsharkLines(RETRANS, ['-Y', filter, '-T', 'fields', '-e', 'frame.number']).map(Number);
+    // Covered: applied right after the load, it waits for the index the worker builds in the background.
+    const retransmissions = frames('tcp.analysis.retransmission');
+    expect(retransmissions.length).toBeGreaterThan(0);
+    expect([...(await service.call('frames.filter', { id: info.id, filter: 'tcp.analysis.retransmission' })).frames]).toEqual(retransmissions);
+    // The file is emptied: a covered filter still gives tshark's frames, as it reads none.
+    writeFileSync(path, new Uint8Array(0));
+    const covered = 'tcp.stream == 1 && tcp.len > 0 || ip.ttl < 64';
+    expect(frames(covered).length).toBeGreaterThan(0);
+    expect([...(await service.call('frames.filter', { id: info.id, filter: covered })).frames]).toEqual(frames(covered));
+    // Protocol bytes are not in the index: that filter decodes frames, and finds them gone.
+    const refused = await rejection(service.call('frames.filter', { id: info.id, filter: 'frame contains "HTTP"' }));
+    expect(refused.code).toBe('unreadable');
+    expect(refused.message).toMatch(/^frame 1 is no longer where it was in the file/);
   });
 
   it('reports progress, and a newer filter supersedes one still running', async () => {

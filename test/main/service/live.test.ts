@@ -6,7 +6,8 @@ import { ServiceError, type LiveProgress, type ServiceEvent } from '../../../app
 import { HELPER_ENV } from '../../../main/live/helper';
 import { CaptureService } from '../../../main/service/service';
 import { readAll } from '../../app/capture/readAll';
-import { CORPUS_DIR } from '../../helpers/tshark';
+import { tsharkLines } from '../../e2e/harness';
+import { CORPUS_DIR, tsharkVersion } from '../../helpers/tshark';
 import { liveWorkerScript } from './liveWorker';
 
 /*
@@ -113,6 +114,35 @@ describe.skipIf(!haveCorpus)(`live capture through the service (stand-in helper)
     // Saved, then closed: the spool is gone, nothing is left to recover.
     await service.call('capture.close', { id });
     expect(await service.call('live.recoverable', {})).toEqual([]);
+  });
+
+  it.skipIf(!tsharkVersion())('filters a stopped capture over its field index as tshark -Y filters the saved file (skipped without tshark)', async () => {
+    useHelper('replay', TCP_CAPTURE);
+    const started = await service.call('live.start', { iface: 'fake0', filter: '', snaplen: 65535, stop: { packets: 60 } });
+    if (!started.started) throw new Error(`not started: ${started.help.title}`);
+    const id = started.capture.id;
+    const stopped = new Promise<void>((done) => {
+      const unsubscribe = service.subscribe((event) => {
+        if (event.type === 'live.progress' && event.payload.id === id && event.payload.state === 'stopped') {
+          unsubscribe();
+          done();
+        }
+      });
+    });
+    // Applied while capturing, a filter decodes the frames captured so far; stopped, the index answers.
+    const filter = 'tcp.flags.syn == 1 || tcp.analysis.flags || tcp.len > 1000';
+    const early = await service.call('frames.filter', { id, filter });
+    expect(early.scanned).toBeLessThanOrEqual(60);
+    await stopped;
+    const out = join(scratch, 'filtered.pcap');
+    expect((await service.call('live.save', { id, path: out, format: 'pcap' })).frames).toBe(60);
+    const expected = tsharkLines(out, ['-Y', filter, '-T', 'fields', '-e', 'frame.number']).map(Number);
+    expect(expected.length).toBeGreaterThan(0);
+    expect([...early.frames]).toEqual(expected.filter((n) => n <= early.scanned));
+    const displayed = await service.call('frames.filter', { id, filter });
+    expect(displayed.scanned).toBe(60);
+    expect([...displayed.frames]).toEqual(expected);
+    await service.call('capture.close', { id });
   });
 
   it('stops on request; an unsaved capture closed stays recoverable, opens again, and is discarded', async () => {
