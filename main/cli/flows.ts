@@ -2,7 +2,7 @@ import { mergeSummaries, type ConversationSummary, type Endpoint } from '../../a
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
 import type { RttEstimate } from '../../app/tcp/rtt';
 import type { FlightSummary } from '../../app/tcp/flight';
-import { analyzeFile } from '../io/analyzeFile';
+import { analyzeFile, BUNDLED_DECODE_WORKER } from '../io/analyzeFile';
 import { CaptureFileError } from '../io/readCapture';
 
 export interface FlowsOptions {
@@ -27,6 +27,7 @@ export async function runFlows(file: string, options: FlowsOptions, write: (text
   const { problem } = await analyzeFile(file, {
     withTree: false,
     tcp: analyzer,
+    decodeWorker: BUNDLED_DECODE_WORKER,
     onFrame(d) {
       captureStart ??= { seconds: d.frame.tsSeconds, nanos: d.frame.tsNanos };
     },

@@ -1,9 +1,6 @@
 import { CaptureSummaryBuilder, type CaptureSummary, type ProtocolNode } from '../../app/index/captureSummary';
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
-import { analyzeFile } from '../io/analyzeFile';
-
-/** The decoding thread's script, built beside the command's bundle (scripts/build-cli.mjs). */
-const DECODE_WORKER = new URL('./decodeWorker.mjs', import.meta.url);
+import { analyzeFile, BUNDLED_DECODE_WORKER } from '../io/analyzeFile';
 
 export interface SummaryOptions {
   json: boolean;
@@ -13,7 +10,7 @@ export interface SummaryOptions {
 export async function runSummary(file: string, options: SummaryOptions, write: (text: string) => void): Promise<void> {
   const tcp = new TcpAnalyzer();
   const builder = new CaptureSummaryBuilder(tcp);
-  const { problem } = await analyzeFile(file, { withTree: false, tcp, onFrame: (d) => builder.add(d), decodeWorker: DECODE_WORKER });
+  const { problem } = await analyzeFile(file, { withTree: false, tcp, onFrame: (d) => builder.add(d), decodeWorker: BUNDLED_DECODE_WORKER });
   if (problem) builder.setFileProblem(problem);
   const summary = builder.result();
   write(options.json ? `${JSON.stringify({ file, ...summary }, null, 2)}\n` : formatSummary(file, summary));

@@ -3,7 +3,7 @@ import type { ObservedSegment } from '../../app/refstack/events';
 import { observedSegment } from '../../app/refstack/fromAnalyzer';
 import { WINDOWS_CSV_HEADER, windowsCsvLines, windowsSeries } from '../../app/refstack/windows';
 import { TcpAnalyzer, type TcpSegmentEvent } from '../../app/tcp/analyzer';
-import { analyzeFile } from '../io/analyzeFile';
+import { analyzeFile, BUNDLED_DECODE_WORKER } from '../io/analyzeFile';
 import { CaptureFileError } from '../io/readCapture';
 import { UsageError } from './errors';
 
@@ -54,6 +54,7 @@ export async function captureSegments(
   const { problem } = await analyzeFile(file, {
     withTree: false,
     tcp: analyzer,
+    decodeWorker: BUNDLED_DECODE_WORKER,
     onFrame(d: Dissection) {
       for (const event of pending) {
         const segment = observedSegment(event, d);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CaptureProblem } from '../../app/capture/types';
 import type { Dissection } from '../../app/decode/dissection';
@@ -6,6 +8,16 @@ import { FrameBatchReader } from '../../app/decode/frameBatch';
 import type { TcpAnalyzer } from '../../app/tcp/analyzer';
 import type { DecodeWorkerStart, FromDecodeWorker, ToDecodeWorker } from './decodeWorker';
 import { CaptureFileError, readCaptureFile } from './readCapture';
+
+/**
+ * The decoding thread's script where the command line's bundle has it beside itself (out/cli, built by
+ * scripts/build-cli.mjs); undefined when running from the TypeScript sources (tests), which then decode
+ * on one thread (test/main/io/analyzeFile.test.ts shows both give the same analysis).
+ */
+export const BUNDLED_DECODE_WORKER: URL | undefined = (() => {
+  const script = new URL('./decodeWorker.mjs', import.meta.url);
+  return script.protocol === 'file:' && existsSync(fileURLToPath(script)) ? script : undefined;
+})();
 
 export interface AnalyzeOptions {
   /** Build each frame's field tree (details, `fields`); the indexing path leaves it off. */

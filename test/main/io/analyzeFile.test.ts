@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dissection } from '../../../app/decode/dissection';
 import { CaptureSummaryBuilder, type CaptureSummary } from '../../../app/index/captureSummary';
-import { TcpAnalyzer } from '../../../app/tcp/analyzer';
+import { TcpAnalyzer, type TcpSegmentEvent } from '../../../app/tcp/analyzer';
 import type { ConversationSummary } from '../../../app/tcp/conversation';
 import { analyzeFile } from '../../../main/io/analyzeFile';
 import { CaptureFileError } from '../../../main/io/readCapture';
@@ -25,6 +25,8 @@ if (!existsSync(CORPUS_DIR)) console.log(`comparing the two pipelines without th
 interface Analysis {
   summary: CaptureSummary;
   conversations: ConversationSummary[];
+  /** The reference stack's input (what `wirelens windows` replays). */
+  segments: TcpSegmentEvent[];
   /** Per frame: number, protocols, TCP stream, direction and analysis flags, DNS id of the frame. */
   frames: string[];
   format: string | null;
@@ -32,7 +34,8 @@ interface Analysis {
 
 async function analyse(file: string, decodeWorker: string | undefined): Promise<Analysis> {
   const conversations: ConversationSummary[] = [];
-  const tcp = new TcpAnalyzer({ onConversationEnd: (c) => conversations.push(c) });
+  const segments: TcpSegmentEvent[] = [];
+  const tcp = new TcpAnalyzer({ onConversationEnd: (c) => conversations.push(c), onSegment: (e) => segments.push(e) });
   const builder = new CaptureSummaryBuilder(tcp);
   const frames: string[] = [];
   const onFrame = (d: Dissection) => {
@@ -42,7 +45,7 @@ async function analyse(file: string, decodeWorker: string | undefined): Promise<
   };
   const result = await analyzeFile(file, { withTree: false, tcp, onFrame, decodeWorker });
   if (result.problem) builder.setFileProblem(result.problem);
-  return { summary: builder.result(), conversations, frames, format: result.format };
+  return { summary: builder.result(), conversations, segments, frames, format: result.format };
 }
 
 describe('analyzeFile on two threads', () => {
@@ -61,6 +64,7 @@ describe('analyzeFile on two threads', () => {
     expect(twoThreads.frames).toEqual(oneThread.frames);
     expect(twoThreads.summary).toEqual(oneThread.summary);
     expect(twoThreads.conversations).toEqual(oneThread.conversations);
+    expect(twoThreads.segments).toEqual(oneThread.segments);
     expect(twoThreads.format).toBe(oneThread.format);
   });
 
