@@ -13,27 +13,34 @@ const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padS
 /*
  * Texts of the MAC and IPv4 addresses seen lately, by numeric value. A capture repeats a few addresses
  * millions of times: the same address then formats to the same string object, built once, and the
- * conversation tables keyed by it hash and compare it at once. Cleared when full, so a scan over many
- * addresses keeps memory bounded.
+ * conversation tables keyed by it hash and compare it at once. Keys are signed 32-bit values, which V8
+ * keeps unboxed (an unsigned one above 2^31 would allocate a number on every lookup). Cleared when full,
+ * so a scan over many addresses keeps memory bounded.
  */
 const MAX_CACHED_ADDRESS_TEXTS = 1 << 16;
-const macTexts = new Map<number, string>();
+/** By the MAC's last four bytes; the entry says which first two bytes its text is for. */
+const macTexts = new Map<number, { high: number; text: string }>();
 const ipv4Texts = new Map<number, string>();
+
+function signed32(b: Uint8Array, at: number): number {
+  return (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+}
 
 /** 'aa:bb:cc:dd:ee:ff' (Wireshark's ether format, lower case). */
 export function formatMac(b: Uint8Array, at: number): string {
-  const value = u16(b, at) * 0x1_0000_0000 + u32(b, at + 2);
-  let text = macTexts.get(value);
-  if (text === undefined) {
+  const low = signed32(b, at + 2);
+  const high = u16(b, at);
+  let entry = macTexts.get(low);
+  if (entry === undefined || entry.high !== high) {
     if (macTexts.size >= MAX_CACHED_ADDRESS_TEXTS) macTexts.clear();
-    text = `${HEX2[b[at]]}:${HEX2[b[at + 1]]}:${HEX2[b[at + 2]]}:${HEX2[b[at + 3]]}:${HEX2[b[at + 4]]}:${HEX2[b[at + 5]]}`;
-    macTexts.set(value, text);
+    entry = { high, text: `${HEX2[b[at]]}:${HEX2[b[at + 1]]}:${HEX2[b[at + 2]]}:${HEX2[b[at + 3]]}:${HEX2[b[at + 4]]}:${HEX2[b[at + 5]]}` };
+    macTexts.set(low, entry);
   }
-  return text;
+  return entry.text;
 }
 
 export function formatIpv4(b: Uint8Array, at: number): string {
-  const value = u32(b, at);
+  const value = signed32(b, at);
   let text = ipv4Texts.get(value);
   if (text === undefined) {
     if (ipv4Texts.size >= MAX_CACHED_ADDRESS_TEXTS) ipv4Texts.clear();

@@ -15,8 +15,8 @@ import { decodeUdp } from './udp';
 import { decodeTcp } from './tcp';
 import { decodeDns, decodeDnsOverTcp, decodeLlmnr, decodeMdns } from './dns';
 
-/** Decoders by the name a previous layer (or the link type) hands on. */
-const DECODERS: Readonly<Record<string, LayerDecoder>> = {
+/** Decoders by the name a previous layer (or the link type) hands on (a Map: looked up for every layer of every frame). */
+const DECODERS: ReadonlyMap<string, LayerDecoder> = new Map(Object.entries({
   eth: decodeEthernet,
   vlan: decodeVlan,
   sll: decodeSll,
@@ -35,7 +35,7 @@ const DECODERS: Readonly<Record<string, LayerDecoder>> = {
   'dns-tcp': decodeDnsOverTcp,
   mdns: decodeMdns,
   llmnr: decodeLlmnr,
-};
+} satisfies Record<string, LayerDecoder>));
 
 /** LINKTYPE_* values we decode, and their first decoder. */
 export const LINK_TYPE_DECODERS: Readonly<Record<number, string>> = {
@@ -112,7 +112,7 @@ export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolea
 
 /** Runs the decoder an earlier layer asked for; ICMP errors call this for the packet they embed. */
 export function decodeLayer(d: Dissection, next: NextLayer): NextLayer | null {
-  const decoder = DECODERS[next.decoder];
+  const decoder = DECODERS.get(next.decoder);
   if (!decoder) return null;
   d.tree.source = next.source;
   d.tree.closeAll();

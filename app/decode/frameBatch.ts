@@ -107,6 +107,10 @@ export class FrameBatchWriter {
   private count = 0;
   private readonly addresses = new Map<string, number>();
   private newAddresses: string[] = [];
+  /** The two addresses looked up last, and their numbers. */
+  private readonly lastAddresses = ['', ''];
+  private readonly lastAddressIds = [0, 0];
+  private lastAddressSlot = 0;
   private readonly stacks = new Map<string, number>();
   private newStacks: string[][] = [];
   /** The previous frame's stack and its number: most frames repeat it. */
@@ -165,7 +169,7 @@ export class FrameBatchWriter {
       r[at + Col.payloadSource] = tcp.payloadSource;
       r[at + Col.payloadOffset] = tcp.payloadOffset;
       r[at + Col.capturedPayloadLength] = tcp.capturedPayloadLength;
-      r[at + Col.checksumStatus] = CHECKSUM_STATUSES.indexOf(tcp.checksumStatus);
+      r[at + Col.checksumStatus] = checksumCode(tcp.checksumStatus);
       const o = tcp.options;
       r[at + Col.mss] = o.mss ?? ABSENT;
       r[at + Col.windowScale] = o.windowScale ?? ABSENT;
@@ -183,7 +187,7 @@ export class FrameBatchWriter {
       r[at + Col.payloadSource] = udp.payloadSource;
       r[at + Col.payloadOffset] = udp.payloadOffset;
       r[at + Col.capturedPayloadLength] = udp.capturedPayloadLength;
-      r[at + Col.checksumStatus] = CHECKSUM_STATUSES.indexOf(udp.checksumStatus);
+      r[at + Col.checksumStatus] = checksumCode(udp.checksumStatus);
     } else {
       r[at + Col.transport] = TRANSPORT_NONE;
     }
@@ -218,12 +222,18 @@ export class FrameBatchWriter {
   }
 
   private addressId(address: string): number {
+    // A frame's source is often the previous frame's source or destination: skip the map for those.
+    if (address === this.lastAddresses[0]) return this.lastAddressIds[0];
+    if (address === this.lastAddresses[1]) return this.lastAddressIds[1];
     let id = this.addresses.get(address);
     if (id === undefined) {
       id = this.addresses.size;
       this.addresses.set(address, id);
       this.newAddresses.push(address);
     }
+    this.lastAddresses[this.lastAddressSlot] = address;
+    this.lastAddressIds[this.lastAddressSlot] = id;
+    this.lastAddressSlot ^= 1;
     return id;
   }
 
@@ -399,6 +409,19 @@ export class FrameBatchReader {
 const NO_SOURCES: Uint8Array[] = [];
 /** Frames without SACK blocks share this array; nothing adds to a decoded frame's blocks. */
 const NO_SACK: number[] = [];
+
+function checksumCode(status: UdpRepr['checksumStatus']): number {
+  switch (status) {
+    case 'good':
+      return 0;
+    case 'bad':
+      return 1;
+    case 'unverified':
+      return 2;
+    case 'none':
+      return 3;
+  }
+}
 
 function optional(value: number): number | null {
   return value === ABSENT ? null : value;
