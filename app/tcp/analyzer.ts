@@ -415,9 +415,6 @@ export class TcpAnalyzer implements TransportObserver {
       else tcp.retransmissionsBtoA++;
     }
     conv.states.observe(direction, flags, seg.seq, seg.ack, seglen);
-    tcp.stateA = TCP_STATE_NAMES[conv.states.states[0]];
-    tcp.stateB = TCP_STATE_NAMES[conv.states.states[1]];
-    tcp.completeness = conv.analysis.completeness;
 
     const rev = conv.analysis.flows[direction === 0 ? 1 : 0];
     const timeNs = (seg.tsSeconds - summary.firstSeconds) * 1e9 + (seg.tsNanos - summary.firstNanos);
@@ -474,6 +471,10 @@ export class TcpAnalyzer implements TransportObserver {
 
   private snapshot(conv: LiveTcpConversation): ConversationSummary {
     const tcp = conv.summary.tcp!;
+    // Copied from the analysis when the summary is given out, not for every segment.
+    tcp.stateA = TCP_STATE_NAMES[conv.states.states[0]];
+    tcp.stateB = TCP_STATE_NAMES[conv.states.states[1]];
+    tcp.completeness = conv.analysis.completeness;
     tcp.rttAtoB = conv.rtt[0].estimate();
     tcp.rttBtoA = conv.rtt[1].estimate();
     tcp.flightAtoB = conv.flight[0].summary(tcp.rttAtoB.meanRttNs);
