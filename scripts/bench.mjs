@@ -1,8 +1,13 @@
 // `npm run bench`: Wirelens' whole analysis (`wirelens summary`) beside `tshark -q -z conv,tcp` on the same
-// large real capture, in the same run: wall time, packets/s, MB/s and peak RSS of each.
+// large real capture, in the same run: wall time, packets/s, MB/s and peak RSS of each. Each runs RUNS
+// times, alternating, and the median is shown (every run's time too): one slow run from a busy machine
+// does not decide the figure either way.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+
+const RUNS = 3;
 
 const capture = resolve(process.argv[2] ?? 'bench-data/mixed-1m.pcap');
 const recorder = resolve('../shared/tools/mixed_capture.py');
@@ -29,16 +34,31 @@ function measure(command, args) {
   return { wall, rssMb: maxKb / 1024, stdout: run.stdout };
 }
 
+/** The run with the median wall time, every run's wall time, and the highest peak RSS of any run. */
+function median(runs) {
+  const sorted = [...runs].sort((a, b) => a.wall - b.wall);
+  const rssMb = Math.max(...runs.map((r) => r.rssMb));
+  return { ...sorted[Math.floor(sorted.length / 2)], rssMb, walls: runs.map((r) => r.wall.toFixed(2)).join(' ') };
+}
+
 const bytes = statSync(capture).size;
-const ours = measure(process.execPath, ['bin/wirelens.mjs', 'summary', capture, '--json']);
+const load = loadavg()[0];
+process.stdout.write(`machine: ${availableParallelism()} cores, load average ${load.toFixed(2)}${load > 0.5 ? ' (busy: figures will be slower than on an idle machine)' : ''}\n`);
+const ourRuns = [];
+const tsharkRuns = [];
+for (let i = 0; i < RUNS; i++) {
+  ourRuns.push(measure(process.execPath, ['bin/wirelens.mjs', 'summary', capture, '--json']));
+  tsharkRuns.push(measure('tshark', ['-r', capture, '-q', '-z', 'conv,tcp']));
+}
+const ours = median(ourRuns);
+const tshark = median(tsharkRuns);
 const frames = JSON.parse(ours.stdout).frames;
-const tshark = measure('tshark', ['-r', capture, '-q', '-z', 'conv,tcp']);
 
 const row = (name, m) =>
   `${name.padEnd(28)} ${m.wall.toFixed(2).padStart(8)} s ${Math.round(frames / m.wall).toLocaleString('en').padStart(12)} pkt/s ` +
-  `${(bytes / 1e6 / m.wall).toFixed(0).padStart(7)} MB/s ${m.rssMb.toFixed(0).padStart(7)} MB peak RSS`;
+  `${(bytes / 1e6 / m.wall).toFixed(0).padStart(7)} MB/s ${m.rssMb.toFixed(0).padStart(7)} MB peak RSS   (runs: ${m.walls} s)`;
 process.stdout.write(
   `capture: ${capture}\n         ${frames.toLocaleString('en')} frames, ${(bytes / 1e6).toFixed(0)} MB\n` +
     `${row('wirelens summary', ours)}\n${row('tshark -q -z conv,tcp', tshark)}\n` +
-    `speed-up: ${(tshark.wall / ours.wall).toFixed(1)}x\n`,
+    `speed-up: ${(tshark.wall / ours.wall).toFixed(1)}x (medians of ${RUNS} runs each)\n`,
 );
