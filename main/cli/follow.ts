@@ -54,42 +54,69 @@ export function parseFollowArgs(argv: readonly string[]): { file: string; option
 /**
  * Writes one TCP stream's bytes. The client is the side that sent the first SYN (else the first packet's
  * source). --raw writes the bytes themselves (gaps are skipped: they have no bytes); --ascii and --hex use
- * tshark's follow layout, with gaps written "[N bytes missing]". Only this stream's bytes are kept.
+ * tshark's follow layout, with gaps written "[N bytes missing]". Bytes are written as the stream is
+ * reassembled once a SYN has settled which side is the client; before that (a stream picked up without its
+ * handshake, where a late SYN may still decide) they are held, so a long stream with its handshake is never
+ * all in memory.
  */
 export async function runFollow(file: string, options: FollowOptions, out: FollowOutput): Promise<void> {
-  const chunks: FollowChunk[] = [];
   let conversation: ConversationSummary | null = null;
+  let writer: StreamWriter | null = null;
+  const held: FollowChunk[] = [];
   const analyzer = new TcpAnalyzer({
     reassemble(summary) {
       if (summary.stream !== options.stream) return null;
       conversation = summary;
-      return (chunk) => chunks.push(chunk);
+      return (chunk) => {
+        // The summary is the live one: the segment that carried this chunk has been counted in it.
+        if (!writer && summary.tcp && (summary.tcp.synSeen || summary.tcp.synAckSeen)) writer = startWriting(summary, options, out, held);
+        if (writer) writer.write(chunk);
+        else held.push(chunk);
+      };
     },
   });
   const { problem } = await analyzeFile(file, { withTree: false, tcp: analyzer, onFrame: () => undefined });
   const damaged = problem ? new CaptureFileError(`${file}: ${problem.message}`, null, file) : null;
   const found = conversation as ConversationSummary | null;
   if (!found) throw damaged ?? new UsageError(`follow: no TCP stream ${options.stream} in ${file} (it has ${analyzer.tcpStreamCount})`);
-  writeStream(found, chunks, options, out);
+  const finished = (writer as StreamWriter | null) ?? startWriting(found, options, out, held);
+  finished.end();
   // Like tshark, what could be read is shown, then the damage is reported.
   if (damaged) throw damaged;
 }
 
-function writeStream(found: ConversationSummary, chunks: readonly FollowChunk[], options: FollowOptions, out: FollowOutput): void {
+interface StreamWriter {
+  write(chunk: FollowChunk): void;
+  end(): void;
+}
+
+/** Writes the header, then the chunks held so far; the returned writer takes the rest. */
+function startWriting(found: ConversationSummary, options: FollowOptions, out: FollowOutput, held: FollowChunk[]): StreamWriter {
   const clientDirection = found.clientIsA ? 0 : 1;
   const wanted = (chunk: FollowChunk) =>
     options.dir === 'both' || (options.dir === 'client') === (chunk.direction === clientDirection);
-  if (options.mode === 'raw') {
-    for (const chunk of chunks) if (chunk.bytes && wanted(chunk)) out.writeBytes(chunk.bytes);
-    return;
+  const writer: StreamWriter =
+    options.mode === 'raw'
+      ? {
+          write: (chunk) => {
+            if (chunk.bytes && wanted(chunk)) out.writeBytes(chunk.bytes);
+          },
+          end: () => undefined,
+        }
+      : {
+          write: (chunk) => {
+            if (!wanted(chunk)) return;
+            const isServer = chunk.direction !== clientDirection;
+            out.write(options.mode === 'ascii' ? asciiChunkText(chunk, isServer) : hexChunkText(chunk, isServer));
+          },
+          end: () => out.write(followFooterText()),
+        };
+  if (options.mode !== 'raw') {
+    const client = found.clientIsA ? found.a : found.b;
+    const server = found.clientIsA ? found.b : found.a;
+    out.write(followHeaderText(options.mode, { stream: options.stream, client, server }));
   }
-  const client = found.clientIsA ? found.a : found.b;
-  const server = found.clientIsA ? found.b : found.a;
-  out.write(followHeaderText(options.mode, { stream: options.stream, client, server }));
-  for (const chunk of chunks) {
-    if (!wanted(chunk)) continue;
-    const isServer = chunk.direction !== clientDirection;
-    out.write(options.mode === 'ascii' ? asciiChunkText(chunk, isServer) : hexChunkText(chunk, isServer));
-  }
-  out.write(followFooterText());
+  for (const chunk of held) writer.write(chunk);
+  held.length = 0;
+  return writer;
 }
