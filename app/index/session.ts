@@ -18,8 +18,12 @@ import { formatAbsolute, formatDifference } from './timeText';
 
 /** Random access to the capture file, provided by the platform (main/ reads files; app/ never does). */
 export interface RecordSource {
-  /** Bytes [offset, offset + length) of the file; fewer at its end. */
-  read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Bytes [offset, offset + length) of the file; fewer at its end. A source may read them into `into`
+   * (given when it has room for `length` bytes) and return a view of it, so a pass over the whole file
+   * reuses a few buffers instead of allocating one per read.
+   */
+  read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** One read covers a whole page when its records lie within this span (they are contiguous in a file). */
@@ -403,7 +407,7 @@ export class CaptureSession {
   /**
    * Reads the frames `numbers` (ascending) back from the file and decodes them in order through one fresh
    * decoder state, REDECODE_BATCH at a time; `visit` sees each of them, those from `withTreeFrom` on with
-   * field trees (it must copy any bytes it keeps: they are views into the step's reads). A frame that
+   * field trees (it must copy any bytes it keeps: they are views into buffers the next step reads into). A frame that
    * completed an IP datagram gets the REASSEMBLY_LOOKBACK frames before it decoded first (not visited),
    * so its fragments are reassembled again. With `tcp`, the decoder state runs it over every frame (its
    * analysis fields land in the trees).
@@ -424,21 +428,27 @@ export class CaptureSession {
     const frames = lookback.length === 0 ? numbers : mergeAscending(numbers, lookback);
     const visited = lookback.length === 0 ? null : new Set(numbers);
     const state = newCaptureState(tcp);
+    const buffers: Uint8Array[] = [];
     for (let at = 0; at < frames.length; at += REDECODE_BATCH) {
-      for (const raw of await this.readFrames(frames.slice(at, at + REDECODE_BATCH))) {
+      await this.readFrames(frames.slice(at, at + REDECODE_BATCH), buffers, (raw) => {
         const d = decodeFrame(state, raw, raw.number >= withTreeFrom);
         if (!visited || visited.has(raw.number)) visit(d);
-      }
+      });
     }
   }
 
-  /** The frames `numbers` (ascending) as RawFrames over bytes read back from the file. */
-  private async readFrames(numbers: readonly number[]): Promise<RawFrame[]> {
+  /**
+   * Reads the frames `numbers` (ascending) back from the file, handing each to `onFrame` as a RawFrame over
+   * the bytes read, as soon as they are read. The k-th read goes into buffers[k] when the source allows
+   * (a new buffer is kept there when it lacks room): the next call reads into the same buffers. Frames are
+   * made one at a time, so none outlives its decoding (a batch of them would be kept past young garbage
+   * collections, and a pass over the whole file would leave hundreds of MB to the old generation).
+   */
+  private async readFrames(numbers: readonly number[], buffers: Uint8Array[], onFrame: (raw: RawFrame) => void): Promise<void> {
     const ix = this.index;
     const format = this.format ?? 'pcap';
-    const frames: RawFrame[] = [];
     let i = 0;
-    while (i < numbers.length) {
+    for (let read = 0; i < numbers.length; read++) {
       // One read for records that lie close together, up to MAX_PAGE_READ bytes.
       const spanStart = ix.fileOffset[numbers[i] - 1];
       let end = i;
@@ -449,7 +459,9 @@ export class CaptureSession {
       ) {
         end++;
       }
-      const bytes = await this.source.read(spanStart, recordEnd(ix, numbers[end]) - spanStart);
+      const spanLength = recordEnd(ix, numbers[end]) - spanStart;
+      if ((buffers[read]?.length ?? 0) < spanLength) buffers[read] = new Uint8Array(2 ** Math.ceil(Math.log2(spanLength)));
+      const bytes = await this.source.read(spanStart, spanLength, buffers[read]);
       for (let j = i; j <= end; j++) {
         const k = numbers[j];
         const at = ix.fileOffset[k - 1] - spanStart;
@@ -459,7 +471,7 @@ export class CaptureSession {
         if (dataOffset < 0 || at + dataOffset + length > bytes.length) {
           throw new Error(`frame ${k} is no longer where it was in the file (was the file changed since it was opened?)`);
         }
-        frames.push({
+        onFrame({
           number: k,
           linkType: ix.linkType[k - 1],
           interfaceId: ix.interfaceId[k - 1],
@@ -472,7 +484,6 @@ export class CaptureSession {
       }
       i = end + 1;
     }
-    return frames;
   }
 }
 

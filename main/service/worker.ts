@@ -105,9 +105,9 @@ async function readFile(path: string): Promise<void> {
   // One handle for every read, opened by the first (reads run concurrently: pages beside the field index).
   let opened: Promise<FileHandle> | null = null;
   const records: RecordSource = {
-    async read(offset, length) {
+    async read(offset, length, into) {
       const handle = await (opened ??= open(path, 'r'));
-      const bytes = new Uint8Array(length);
+      const bytes = into ?? new Uint8Array(length);
       const { bytesRead } = await handle.read(bytes, 0, length, offset);
       return bytes.subarray(0, bytesRead);
     },

@@ -31,8 +31,12 @@ const COVERED = [
   'dns.qry.name contains "ubuntu"', 'dns.qry.name matches "^DAISY"', 'len(dns.qry.name) == 16', 'count(ip.addr) == 2',
   'lower(dns.qry.name) == "daisy.ubuntu.com"', 'tcp.analysis.retransmission', 'tcp.analysis.flags && tcp.stream == 3',
   'tcp.stream in {1..5}', 'tcp.analysis.ack_rtt > 0.1', 'frame.number in {2, 4..5}', 'frame.len - 14 == ip.len',
-  'frame.time_epoch > 1367526034', 'ip.src[0] == 0a', 'ip.proto == UDP',
+  'ip.src[0] == 0a', 'ip.proto == UDP',
 ];
+
+/** Over fields left out of the default list, indexed when asked for: times (frame.time_epoch) among them. */
+const COVERED_WHEN_LISTED = ['frame.time_epoch > 1367526034', 'frame.time_epoch < 1367526034.1 && frame.cap_len > 60', 'frame.interface_id == 0'];
+const LISTED = ['frame.time_epoch', 'frame.cap_len', 'frame.interface_id'];
 
 describe('FieldColumns', () => {
   it.each(COVERED)('select gives what matches gives over the trees: %s', (text) => {
@@ -40,6 +44,16 @@ describe('FieldColumns', () => {
     const columns = indexed();
     expect(columns.covers(filter)).toBe(true);
     const byTree = frames().filter((d) => filter.matches(d)).map((d) => d.frame.number);
+    expect(Array.from(columns.select(filter))).toEqual(byTree);
+  });
+
+  it.each(COVERED_WHEN_LISTED)('select gives what matches gives over fields not indexed by default: %s', (text) => {
+    const filter = compiled(text);
+    expect(indexed().covers(filter)).toBe(false);
+    const columns = indexed(LISTED);
+    expect(columns.covers(filter)).toBe(true);
+    const byTree = frames().filter((d) => filter.matches(d)).map((d) => d.frame.number);
+    expect(byTree.length).toBeGreaterThan(0);
     expect(Array.from(columns.select(filter))).toEqual(byTree);
   });
 

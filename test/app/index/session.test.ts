@@ -46,13 +46,17 @@ function load(file: string): Loaded {
 function loadBytes(bytes: Uint8Array): Loaded {
   const file: FileAccess = { reads: 0, failReads: null };
   const source: RecordSource = {
-    read: async (offset, length) => {
+    // As the worker's source does, it reads into the buffer the session offers.
+    read: async (offset, length, into) => {
       if (file.failReads) {
         if (file.failReads === 'once') file.failReads = null;
         throw new Error('the file changed');
       }
       file.reads++;
-      return bytes.subarray(offset, offset + length);
+      const read = bytes.subarray(offset, offset + length);
+      if (!into) return read;
+      into.set(read);
+      return into.subarray(0, read.length);
     },
   };
   const session = new CaptureSession(source);
