@@ -18,6 +18,8 @@ export interface FollowOptions {
 export interface FollowOutput {
   write(text: string): void;
   writeBytes(bytes: Uint8Array): void;
+  /** A promise while the reader is behind: the file is read no further until it settles. */
+  drained?(): Promise<void> | undefined;
 }
 
 /** `follow FILE --stream N [--dir client|server|both] [--raw|--ascii|--hex]` (defaults: both, ascii). */
@@ -75,7 +77,7 @@ export async function runFollow(file: string, options: FollowOptions, out: Follo
       };
     },
   });
-  const { problem } = await analyzeFile(file, { withTree: false, tcp: analyzer, onFrame: () => undefined });
+  const { problem } = await analyzeFile(file, { withTree: false, tcp: analyzer, onFrame: () => undefined, onProgress: () => out.drained?.() });
   const damaged = problem ? new CaptureFileError(`${file}: ${problem.message}`, null, file) : null;
   const found = conversation as ConversationSummary | null;
   if (!found) throw damaged ?? new UsageError(`follow: no TCP stream ${options.stream} in ${file} (it has ${analyzer.tcpStreamCount})`);

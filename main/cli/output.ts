@@ -4,6 +4,8 @@ export interface Output {
   /** Raw bytes (follow --raw). */
   writeBytes(bytes: Uint8Array): void;
   flush(): Promise<void>;
+  /** While the reader is behind (a pipe into a slower program), a promise of its catching up: wait before writing more. */
+  drained(): Promise<void> | undefined;
 }
 
 const FLUSH_AT = 1 << 16;
@@ -31,6 +33,21 @@ export function createOutput(stream: NodeJS.WritableStream): Output {
     writeBytes(bytes) {
       drainText();
       if (!closed) stream.write(bytes);
+    },
+    drained() {
+      if (closed || !(stream as NodeJS.WritableStream & { writableNeedDrain?: boolean }).writableNeedDrain) return undefined;
+      // A reader that goes away (EPIPE) never drains: its error or close ends the wait too.
+      return new Promise((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('error', done);
+        stream.on('close', done);
+      });
     },
     flush() {
       drainText();

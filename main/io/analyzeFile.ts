@@ -23,7 +23,8 @@ export interface AnalyzeOptions {
   /** Build each frame's field tree (details, `fields`); the indexing path leaves it off. */
   withTree: boolean;
   onFrame(d: Dissection): void;
-  onProgress?(bytesRead: number, totalBytes: number): void;
+  /** After each chunk of the file; a returned promise holds reading back until it settles (one thread only). */
+  onProgress?(bytesRead: number, totalBytes: number): void | Promise<void>;
   signal?: AbortSignal;
   /** Runs the TCP/UDP conversation analysis inside the pipeline; finished when the file ends. */
   tcp?: TcpAnalyzer;
@@ -89,7 +90,7 @@ function analyzeInTwoThreads(path: string, options: AnalyzeOptions, script: URL 
         case 'batch':
           try {
             reader.read(message.batch, options.onFrame);
-            options.onProgress?.(message.bytesRead, message.totalBytes);
+            void options.onProgress?.(message.bytesRead, message.totalBytes);
           } catch (error) {
             settle(null, error);
             return;

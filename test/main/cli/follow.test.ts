@@ -15,14 +15,15 @@ import { CORPUS_DIR, SAMPLES_DIR } from '../../helpers/tshark';
  * any SYN (held to the end, as no SYN ever says which side is the client).
  */
 
-const CASES: [string, number][] = [
+const STREAMS: [string, number][] = [
   [join(SAMPLES_DIR, 'handshake-dns.pcapng'), 0],
   [join(CORPUS_DIR, 'arkime/pcap/dns-tcp.pcap'), 1],
   [join(CORPUS_DIR, 'arkime/pcap/no-syn-ack.pcap'), 0],
   [join(CORPUS_DIR, 'arkime/pcap/long-session.pcap'), 0],
   [join(CORPUS_DIR, 'tcpdump/tests/print-flags.pcap'), 0],
   [join(CORPUS_DIR, 'zeek/Traces/tcp/no-handshake.pcap'), 0],
-].filter(([file]) => existsSync(file)) as [string, number][];
+];
+const CASES = STREAMS.filter(([file]) => existsSync(file));
 
 async function wholeStream(file: string, stream: number): Promise<{ summary: ConversationSummary; chunks: FollowChunk[] }> {
   const chunks: FollowChunk[] = [];
