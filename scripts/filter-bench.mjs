@@ -103,10 +103,11 @@ if (isMainThread) {
     say(`  ${heap()}`, true);
   }
   started = performance.now();
-  // A covered filter applied while the index is built waits for it, advancing over each batch added.
-  const waiting = apply(FILTERS[0], 'applied as the index build started');
-  await session.buildFieldIndex();
-  await waiting;
+  // As in the worker, the build starts once the capture is read; a covered filter applied while the index
+  // is built waits for it, advancing over each batch added.
+  const building = session.buildFieldIndex();
+  await apply(FILTERS[0], 'applied as the index build started');
+  await building;
   const index = session.fieldIndexState;
   say(`field index: ${index.frames.toLocaleString('en')} frames in ${seconds(performance.now() - started)}, ${mb(index.memoryBytes)} of columns, ${heap()}`, true);
   // The session's index holds the default fields, as this one does.

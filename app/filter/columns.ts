@@ -78,6 +78,9 @@ function storageOf(def: FieldDef): Storage {
 
 type ValueArray = Uint8Array | Uint16Array | Uint32Array;
 
+/** What equal values of a field share: the node's value, or its bytes as a number (up to six) or hex. */
+type InternKey = number | bigint | string | boolean;
+
 /**
  * The occurrences of one field, by index i: frameAt(i) ascending, values[i] (none for presence), has(i).
  * Three layouts, chosen for size:
@@ -223,7 +226,10 @@ export class FieldColumns {
   private readonly codeById: Int32Array;
   private readonly objects: Value[] = [];
   /** Per field: interned objects by a key read straight from the node (no allocation when known). */
-  private readonly interned: Map<number | bigint | string | boolean, number>[];
+  private readonly interned: Map<InternKey, number>[];
+  /** Per field: the key interned last (undefined before any) and its object. */
+  private readonly lastKeys: (InternKey | undefined)[];
+  private readonly lastObjects: Uint32Array;
   /** Time values: seconds and nanoseconds at the index a 'time' occurrence stores. */
   private timeSeconds = new Float64Array(0);
   private timeNanos = new Uint32Array(0);
@@ -239,6 +245,8 @@ export class FieldColumns {
     this.codeById = new Int32Array(Math.max(0, ...this.fields.map((def) => def.id + 1)));
     this.fields.forEach((def, code) => (this.codeById[def.id] = code + 1));
     this.interned = this.fields.map(() => new Map());
+    this.lastKeys = this.fields.map(() => undefined);
+    this.lastObjects = new Uint32Array(this.fields.length);
     this.lists = this.fields.map((def) => new OccurrenceList(storageOf(def), def.type === 'bool' ? 8 : def.bits, expectedFrames));
   }
 
@@ -391,25 +399,35 @@ export class FieldColumns {
    * key comes from the node without allocating: the value itself, or its bytes (as a number up to six).
    */
   private intern(d: Dissection, node: FieldNode, code: number): number {
-    let key: number | bigint | string | boolean;
+    let key: InternKey;
     if (node.value === null) {
-      const bytes = d.sources[node.source]?.subarray(node.offset, node.offset + node.length) ?? new Uint8Array(0);
-      if (bytes.length <= 6) {
-        key = bytes.length * 2 ** 48;
-        for (let i = 0; i < bytes.length; i++) key += bytes[i] * 2 ** (8 * (bytes.length - 1 - i));
+      const bytes = d.sources[node.source] ?? new Uint8Array(0);
+      const start = Math.min(node.offset, bytes.length);
+      const end = Math.min(node.offset + node.length, bytes.length);
+      if (end - start <= 6) {
+        // Read in place: a view of the bytes would be one more object per address of every frame.
+        let number = 0;
+        for (let i = start; i < end; i++) number = number * 256 + bytes[i];
+        key = (end - start) * 2 ** 48 + number;
       } else {
-        key = hex(bytes);
+        key = hex(bytes.subarray(start, end));
       }
     } else {
       // Times have their own storage, so the value is a number, bigint, string or boolean.
-      key = node.value as number | bigint | string | boolean;
+      key = node.value as InternKey;
     }
+    // Frames in a row often repeat a value (the addresses of one conversation): no map lookup then.
+    if (key === this.lastKeys[code]) return this.lastObjects[code];
     const interned = this.interned[code];
-    const known = interned.get(key);
-    if (known !== undefined) return known;
-    this.objects.push(ownedValue(nodeValue(d, node, this.fields[code].type)));
-    interned.set(key, this.objects.length - 1);
-    return this.objects.length - 1;
+    let known = interned.get(key);
+    if (known === undefined) {
+      known = this.objects.length;
+      this.objects.push(ownedValue(nodeValue(d, node, this.fields[code].type)));
+      interned.set(key, known);
+    }
+    this.lastKeys[code] = key;
+    this.lastObjects[code] = known;
+    return known;
   }
 
   private storeTime(time: Timestamp): number {
