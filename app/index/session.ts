@@ -407,10 +407,10 @@ export class CaptureSession {
   /**
    * Reads the frames `numbers` (ascending) back from the file and decodes them in order through one fresh
    * decoder state, REDECODE_BATCH at a time; `visit` sees each of them, those from `withTreeFrom` on with
-   * field trees (it must copy any bytes it keeps: they are views into buffers the next step reads into). A frame that
-   * completed an IP datagram gets the REASSEMBLY_LOOKBACK frames before it decoded first (not visited),
-   * so its fragments are reassembled again. With `tcp`, the decoder state runs it over every frame (its
-   * analysis fields land in the trees).
+   * field trees (it must copy any bytes it keeps: they are views into buffers the next step reads into, as
+   * the first pass's are into the reader's). A frame that completed an IP datagram gets the
+   * REASSEMBLY_LOOKBACK frames before it decoded first (not visited), so its fragments are reassembled
+   * again. With `tcp`, the decoder state runs it over every frame (its analysis fields land in the trees).
    */
   private async redecode(numbers: readonly number[], visit: (d: Dissection) => void, withTreeFrom: number, tcp: TcpAnalyzer | null = null): Promise<void> {
     // Lookback frames that are among `numbers` are decoded anyway: a pass over every frame needs none.
