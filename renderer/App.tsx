@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { ShellCommand } from '../app/api/channels';
-import type { CaptureInfo, CaptureProgress, CaptureStatus, DetailNode, DisplayedFrames, FilterProgress, FrameDetail } from '../app/api/types';
+import type { CaptureInfo, CaptureProgress, CaptureStatus, DetailNode, DisplayedFrames, FilterIndexStatus, FilterProgress, FrameDetail } from '../app/api/types';
 import { ConversationsView } from './ConversationsView';
 import { DetailsTree } from './DetailsTree';
 import { DnsView } from './DnsView';
 import { FilterBar } from './FilterBar';
+import { laterFilterIndex } from './filterIndex';
 import { message } from './format';
 import { HexView } from './HexView';
 import { LiveCapture } from './LiveCapture';
@@ -67,6 +68,7 @@ export function App({ transport }: { transport: Transport }) {
   /** The applied display filter's frames (null: every frame shown), and the progress of one being applied. */
   const [displayed, setDisplayed] = useState<DisplayedFrames | null>(null);
   const [filterProgress, setFilterProgress] = useState<FilterProgress | null>(null);
+  const [filterIndex, setFilterIndex] = useState<FilterIndexStatus | null>(null);
   const pendingFilter = useRef('');
   const captureRef = useRef<CaptureInfo | null>(null);
   const findInput = useRef<HTMLInputElement>(null);
@@ -88,6 +90,7 @@ export function App({ transport }: { transport: Transport }) {
           setStatus(s);
           // Progress events sent before this client subscribed are summed up in the status.
           setProgress(s.progress);
+          setFilterIndex((known) => laterFilterIndex(known, s.filterIndex));
           setTotal((old) => Math.max(old, s.frames));
           if (s.problem) setError(s.frames > 0 ? `${s.problem} The ${s.frames.toLocaleString('en-US')} frames before that point are shown.` : s.problem);
         },
@@ -115,6 +118,7 @@ export function App({ transport }: { transport: Transport }) {
       setStream(null);
       setDisplayed(null);
       setFilterProgress(null);
+      setFilterIndex(null);
       pendingFilter.current = '';
       document.title = info ? `${info.name} — Wirelens` : 'Wirelens';
       if (info) refreshStatus(info.id);
@@ -145,6 +149,11 @@ export function App({ transport }: { transport: Transport }) {
         case 'frames.filterProgress':
           if (current?.id === event.payload.id && pendingFilter.current === event.payload.filter) setFilterProgress(event.payload);
           break;
+        case 'capture.filterIndex': {
+          const reported = event.payload.filterIndex;
+          if (current?.id === event.payload.id) setFilterIndex((known) => laterFilterIndex(known, reported));
+          break;
+        }
       }
     });
     transport.call('capture.list', {}).then(
@@ -526,7 +535,7 @@ export function App({ transport }: { transport: Transport }) {
           </p>
         </main>
       )}
-      <StatusBar status={status} progress={progress} field={field} displayed={displayed ? displayed.frames.length : null} />
+      <StatusBar status={status} progress={progress} field={field} displayed={displayed ? displayed.frames.length : null} filterIndex={filterIndex} />
     </div>
   );
 }

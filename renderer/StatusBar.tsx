@@ -1,4 +1,5 @@
-import type { CaptureProgress, CaptureStatus, DetailNode } from '../app/api/types';
+import type { CaptureProgress, CaptureStatus, DetailNode, FilterIndexStatus } from '../app/api/types';
+import { filterIndexHint } from './filterIndex';
 
 interface Props {
   status: CaptureStatus | null;
@@ -6,15 +7,18 @@ interface Props {
   field: DetailNode | null;
   /** Frames the applied display filter accepts; null without one. */
   displayed?: number | null;
+  /** The capture's field index, as far as the client knows. */
+  filterIndex?: FilterIndexStatus | null;
 }
 
 function seconds(value: number): string {
   return value < 10 ? `${value.toFixed(2)} s` : `${value.toFixed(1)} s`;
 }
 
-/** File, frame counts, load progress or load time, and the selected field's name. */
-export function StatusBar({ status, progress, field, displayed = null }: Props) {
+/** File, frame counts, load progress or load time, the selected field's name, and whether filters are fast yet. */
+export function StatusBar({ status, progress, field, displayed = null, filterIndex = null }: Props) {
   if (!status) return <footer className="status-bar">No capture open</footer>;
+  const hint = filterIndexHint(filterIndex);
   const loading = progress?.state === 'loading';
   const percent = progress && progress.totalBytes > 0 ? Math.floor((progress.bytesRead / progress.totalBytes) * 100) : 0;
   const frames = progress?.framesRead ?? status.frames;
@@ -46,6 +50,19 @@ export function StatusBar({ status, progress, field, displayed = null }: Props) 
           {status.info.live ? 'Captured for' : 'Load time:'} {seconds(progress?.elapsedSeconds ?? status.loadSeconds)}
         </span>
       )}
+      {hint && filterIndex ? (
+        // Busy while building: screen readers announce the outcome, not every percent.
+        <span
+          className="status-filter-index"
+          data-testid="filter-index"
+          data-state={filterIndex.state}
+          role="status"
+          aria-busy={filterIndex.state === 'building'}
+          title={hint.title}
+        >
+          {hint.text}
+        </span>
+      ) : null}
     </footer>
   );
 }

@@ -40,6 +40,20 @@ export interface CaptureProgress {
   elapsedSeconds: number;
 }
 
+/**
+ * The field index a complete capture builds in the background, after reading: display filters over its
+ * fields then apply without decoding a frame. 'waiting' until the capture is read; 'failed' when frames
+ * could not be read back (filters then decode every frame, as they do before the index is built).
+ */
+export interface FilterIndexStatus {
+  state: 'waiting' | 'building' | 'built' | 'failed';
+  /** Frames indexed so far, of `total` (every frame of the capture; 0 while waiting). */
+  frames: number;
+  total: number;
+  /** Memory the index holds. */
+  memoryBytes: number;
+}
+
 /** What the status bar shows; complete once state is 'done'. */
 export interface CaptureStatus {
   info: CaptureInfo;
@@ -51,6 +65,8 @@ export interface CaptureStatus {
   problem: string | null;
   /** Seconds from the open to the last frame indexed (the whole load once state is 'done'). */
   loadSeconds: number;
+  /** Null for a live capture until it stops (its field index is built once it has). */
+  filterIndex: FilterIndexStatus | null;
 }
 
 /**
@@ -490,6 +506,8 @@ export interface ServiceEvents {
   'capture.failed': { path: string; message: string };
   'live.progress': LiveProgress;
   'frames.filterProgress': FilterProgress;
+  /** The field index's build, throttled like capture.progress; sent once more when it is built or fails. */
+  'capture.filterIndex': { id: CaptureId; filterIndex: FilterIndexStatus };
 }
 
 export type EventName = keyof ServiceEvents;

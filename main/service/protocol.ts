@@ -1,4 +1,4 @@
-import type { DnsTransaction, FindResult, FlowRow, FollowDirection, FrameRow, Ladder, StreamSeries, TcpFollow, TcpStreamAnalysis } from '../../app/api/types';
+import type { DnsTransaction, FilterIndexStatus, FindResult, FlowRow, FollowDirection, FrameRow, Ladder, StreamSeries, TcpFollow, TcpStreamAnalysis } from '../../app/api/types';
 import type { CaptureFormat } from '../../app/capture/writer';
 import type { DisplayedFrames, FrameDetailData } from '../../app/index/session';
 import type { LiveUpdate, StopConditions } from '../live/liveCapture';
@@ -76,5 +76,7 @@ export type FromWorker =
   | { kind: 'live-refused'; help: CaptureHelp | null; reason: 'bad-filter' | 'bad-option' | 'helper-failed' | 'internal'; message: string }
   | { kind: 'live-update'; update: LiveUpdate }
   | { kind: 'filter-progress'; filter: string; scanned: number; total: number; matched: number }
+  /** The field index's build: throttled while building, then once built or failed. */
+  | { kind: 'filter-index'; filterIndex: FilterIndexStatus }
   | { kind: 'response'; seq: number; ok: true; result: unknown }
   | { kind: 'response'; seq: number; ok: false; message: string };

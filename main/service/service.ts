@@ -8,6 +8,7 @@ import {
   type CaptureProgress,
   type CaptureState,
   type CaptureStatus,
+  type FilterIndexStatus,
   type LiveProgress,
   type LiveStartRequest,
   type LiveStartResult,
@@ -74,7 +75,12 @@ interface OpenCapture {
   live: LiveSide | null;
   /** Set for a recovered live capture opened as a file: its spool, to save or discard. */
   recovered: RecoverableCapture | null;
+  /** The field index's build as the worker last reported it; null for a live capture until it stops. */
+  filterIndex: FilterIndexStatus | null;
 }
+
+/** A capture's field index before its worker starts building it (once the capture is read). */
+const FILTER_INDEX_WAITING: FilterIndexStatus = { state: 'waiting', frames: 0, total: 0, memoryBytes: 0 };
 
 /**
  * The service every transport serves: opens captures in worker threads (one per file or live capture),
@@ -392,6 +398,7 @@ export class CaptureService implements WirelensService {
       pending: new Map(),
       live: null,
       recovered: null,
+      filterIndex: start.kind === 'file' ? FILTER_INDEX_WAITING : null,
     };
     this.captures.set(info.id, capture);
     worker.on('message', (message: FromWorker) => this.receive(capture, message));
@@ -425,9 +432,13 @@ export class CaptureService implements WirelensService {
         capture.failure = message.message;
         capture.state = 'failed';
         this.emit({ type: 'capture.progress', payload: this.progress(capture) });
+        this.filterIndexUnavailable(capture);
         break;
       case 'live-update':
         this.liveUpdate(capture, message.update);
+        break;
+      case 'filter-index':
+        this.filterIndexChanged(capture, message.filterIndex);
         break;
       case 'filter-progress':
         this.emit({
@@ -468,6 +479,8 @@ export class CaptureService implements WirelensService {
     // The capture is an open capture that is "loading" until it stops: the packet list grows with it.
     capture.state = ended ? (update.state === 'failed' ? 'failed' : 'done') : 'loading';
     if (update.state === 'failed') capture.failure = update.problem;
+    // The worker builds the field index once everything captured is analysed.
+    if (ended && !capture.filterIndex) capture.filterIndex = FILTER_INDEX_WAITING;
     capture.last = {
       kind: 'progress',
       state: ended ? 'done' : 'loading',
@@ -484,6 +497,17 @@ export class CaptureService implements WirelensService {
     this.emit({ type: 'capture.progress', payload: this.progress(capture) });
   }
 
+  private filterIndexChanged(capture: OpenCapture, filterIndex: FilterIndexStatus): void {
+    capture.filterIndex = filterIndex;
+    if (this.captures.has(capture.info.id)) this.emit({ type: 'capture.filterIndex', payload: { id: capture.info.id, filterIndex } });
+  }
+
+  /** The worker will not build the field index (the read failed, the worker is gone): filters decode every frame. */
+  private filterIndexUnavailable(capture: OpenCapture): void {
+    const current = capture.filterIndex;
+    if (current && current.state !== 'built' && current.state !== 'failed') this.filterIndexChanged(capture, { ...current, state: 'failed' });
+  }
+
   private liveCapture(id: CaptureId): OpenCapture {
     const capture = this.capture(id);
     if (!capture.live) throw new ServiceError('bad-request', `${capture.info.name} is a file, not a live capture.`);
@@ -495,6 +519,7 @@ export class CaptureService implements WirelensService {
       capture.state = 'failed';
       capture.failure ??= reason;
     }
+    this.filterIndexUnavailable(capture);
     for (const pending of capture.pending.values()) pending.reject(new ServiceError('cancelled', reason));
     capture.pending.clear();
   }
@@ -544,6 +569,7 @@ export class CaptureService implements WirelensService {
       malformed: last.malformed,
       problem: capture.failure ?? last.problem,
       loadSeconds: last.elapsedMs / 1000,
+      filterIndex: capture.filterIndex,
     };
   }
 

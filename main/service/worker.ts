@@ -169,11 +169,24 @@ async function readFile(path: string): Promise<void> {
 
 /**
  * Builds the field index of a complete capture in the background, so that display filters over its fields
- * are answered without decoding. A capture whose frames cannot be read back keeps filtering by decoding
- * (which then reports why).
+ * are answered without decoding, and reports how far it is (throttled like the load's progress; the end
+ * always). A capture whose frames cannot be read back keeps filtering by decoding (which then reports why).
  */
 function indexFields(complete: CaptureSession): void {
-  complete.buildFieldIndex().catch(() => undefined);
+  // A live capture's updates may come again after it is complete; the index is built once.
+  if (complete.fieldIndexState) return;
+  let lastReport = Number.NEGATIVE_INFINITY;
+  const report = (): void => {
+    const filterIndex = complete.fieldIndexState;
+    if (!filterIndex) return;
+    const now = performance.now();
+    if (filterIndex.state === 'building' && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
+    post({ kind: 'filter-index', filterIndex });
+  };
+  const built = complete.buildFieldIndex(report);
+  report();
+  built.catch(report);
 }
 
 async function startLive(options: LiveWorkerOptions): Promise<void> {

@@ -11,8 +11,9 @@ import { assertBuiltUi, openThroughPage, tsharkLines } from './harness';
  * The display filter bar end to end, in headless Chromium against the web bridge: an expression that
  * does not compile turns the bar red with the compiler's message, an applied filter shows exactly the
  * frames `tshark -Y` prints (count, first and last frame numbers, the status bar's Displayed count),
- * field names complete as typed, and applied filters are kept in the history. Screenshots go to
- * test-results/. WIRELENS_E2E_LARGE=1 also times a filter on bench-data/mixed-1m.pcap.
+ * field names complete as typed, applied filters are kept in the history, and the status bar says when
+ * the field index that makes filters fast is ready. Screenshots go to test-results/.
+ * WIRELENS_E2E_LARGE=1 also times a filter on bench-data/mixed-1m.pcap.
  */
 
 const ROOT = resolve(__dirname, '../..');
@@ -97,6 +98,16 @@ describe.skipIf(reason !== null)('display filter bar in headless Chromium', () =
     await page.fill(BAR, 'tcp.port == 80');
     await page.waitForSelector('.filter-bar[data-state="valid"]');
   }, 120_000);
+
+  it('says in the status bar when the filter index is ready', async () => {
+    // The capture opened above is read; its field index is built in the background right after.
+    const hint = '[data-testid="filter-index"]';
+    await page.waitForSelector(`${hint}[data-state="built"]`, { timeout: 60_000 });
+    expect(await page.textContent(hint)).toBe('Filter index ready');
+    expect(await page.getAttribute(hint, 'role')).toBe('status');
+    expect(await page.getAttribute(hint, 'title')).toMatch(/^Display filters over indexed fields apply instantly \(index: \d/);
+    await page.screenshot({ path: join(RESULTS, 'filter-index-ready.png') });
+  }, 60_000);
 
   it('completes field names as they are typed (Tab picks)', async () => {
     await page.fill(BAR, '');

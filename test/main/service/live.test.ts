@@ -89,6 +89,8 @@ describe.skipIf(!haveCorpus)(`live capture through the service (stand-in helper)
     const id = started.capture.id;
     expect(started.capture.name).toBe('fake0 (live)');
     expect(events.some((e) => e.type === 'capture.opened' && e.payload.id === id)).toBe(true);
+    // No field index while capturing: it is built once everything captured is analysed.
+    expect((await service.call('capture.status', { id })).filterIndex).toBeNull();
     const stopped = await new Promise<LiveProgress>((done) => {
       const check = () => {
         const last = events.filter((e) => e.type === 'live.progress').pop()?.payload as LiveProgress | undefined;
@@ -97,8 +99,17 @@ describe.skipIf(!haveCorpus)(`live capture through the service (stand-in helper)
       };
       check();
     });
-    unsubscribe();
     expect(stopped).toMatchObject({ id, frames: 40, stopReason: 'packets', drops: 0, problem: null });
+    const indexed = await new Promise<ServiceEvent>((done) => {
+      const check = () => {
+        const built = events.find((e) => e.type === 'capture.filterIndex' && e.payload.id === id && e.payload.filterIndex.state !== 'building');
+        if (built) done(built);
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+    unsubscribe();
+    expect(indexed.payload).toMatchObject({ id, filterIndex: { state: 'built', frames: 40, total: 40 } });
     const page = await service.call('frames.page', { id, from: 1, count: 100 });
     expect(page.rows.length).toBe(40);
     expect(page.complete).toBe(true);

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceError, type CaptureProgress, type ServiceEvent } from '../../../app/api/types';
+import { ServiceError, type CaptureProgress, type FilterIndexStatus, type ServiceEvent } from '../../../app/api/types';
 import { streamLadder } from '../../../main/cli/diagram';
 import { CaptureService } from '../../../main/service/service';
 import { streamSeriesOfFile } from '../../renderer/charts/captures';
@@ -159,6 +159,67 @@ describe.skipIf(!corpus)('CaptureService (worker threads, corpus files)', () => 
     const first = (await streamLadder(HANDSHAKES, 2)).ladder?.elements[0];
     expect(first).toMatchObject({ kind: 'arrow', role: 'syn', firstFrame: 9 });
   });
+
+  it('builds the field index once the capture is read, and reports it built with every frame', async () => {
+    const built = nextEvent(service, (e) => e.type === 'capture.filterIndex' && e.payload.filterIndex.state !== 'building');
+    const info = await service.call('capture.open', { path: RETRANS });
+    const event = (await built) as Extract<ServiceEvent, { type: 'capture.filterIndex' }>;
+    expect(event.payload.id).toBe(info.id);
+    expect(event.payload.filterIndex).toMatchObject({ state: 'built', frames: 108, total: 108 });
+    expect(event.payload.filterIndex.memoryBytes).toBeGreaterThan(0);
+    const status = await service.call('capture.status', { id: info.id });
+    expect(status.progress.state).toBe('done');
+    expect(status.filterIndex).toEqual(event.payload.filterIndex);
+  });
+
+  it('reports the field index waiting while the file is read, then building (throttled) up to every frame', async () => {
+    const frame = pcapRecord(new Uint8Array(readFileSync(DNS_UDP)), 2);
+    const path = join(scratch, 'index-progress.pcap');
+    writeRepeatedPcap(path, frame, 200_000); // 18 MB
+    const reports: { at: number; filterIndex: FilterIndexStatus }[] = [];
+    const stop = service.subscribe((e) => {
+      if (e.type === 'capture.filterIndex') reports.push({ at: performance.now(), filterIndex: e.payload.filterIndex });
+    });
+    const built = nextEvent(service, (e) => e.type === 'capture.filterIndex' && e.payload.filterIndex.state !== 'building');
+    try {
+      const info = await service.call('capture.open', { path });
+      const early = await service.call('capture.status', { id: info.id });
+      expect(early.progress.state).toBe('loading');
+      expect(early.filterIndex).toEqual({ state: 'waiting', frames: 0, total: 0, memoryBytes: 0 });
+      await built;
+    } finally {
+      stop();
+    }
+    const last = reports[reports.length - 1].filterIndex;
+    expect(last).toMatchObject({ state: 'built', frames: 200_000, total: 200_000 });
+    const building = reports.slice(0, -1).map((r) => r.filterIndex);
+    expect(building.length).toBeGreaterThan(0);
+    expect(building.every((b) => b.state === 'building' && b.total === 200_000 && b.frames <= 200_000)).toBe(true);
+    expect(building.map((b) => b.frames)).toEqual([...building.map((b) => b.frames)].sort((a, b) => a - b));
+    // At most one report per 100 ms while building (the worker's PROGRESS_INTERVAL_MS), plus the final one.
+    const spanMs = reports[reports.length - 2].at - reports[0].at;
+    expect(building.length).toBeLessThanOrEqual(Math.floor(spanMs / 100) + 2);
+  }, 60_000);
+
+  it('reports the field index failed when the frames cannot be read back', async () => {
+    const frame = pcapRecord(new Uint8Array(readFileSync(DNS_UDP)), 2);
+    const path = join(scratch, 'index-truncated.pcap');
+    writeRepeatedPcap(path, frame, 50_000);
+    // Cut the file to its header as soon as it is read: the index build, which reads it again, fails.
+    const stop = service.subscribe((e) => {
+      if (e.type === 'capture.progress' && e.payload.state === 'done') truncateSync(path, 24);
+    });
+    const ended = nextEvent(service, (e) => e.type === 'capture.filterIndex' && e.payload.filterIndex.state !== 'building');
+    try {
+      const info = await service.call('capture.open', { path });
+      const event = (await ended) as Extract<ServiceEvent, { type: 'capture.filterIndex' }>;
+      expect(event.payload.filterIndex).toMatchObject({ state: 'failed', total: 50_000 });
+      expect(event.payload.filterIndex.frames).toBeLessThan(50_000);
+      expect((await service.call('capture.status', { id: info.id })).filterIndex?.state).toBe('failed');
+    } finally {
+      stop();
+    }
+  }, 60_000);
 
   it('keeps at most maxCaptures open, closing the oldest', async () => {
     const small = new CaptureService({ workerScript: await captureWorkerScript(), maxCaptures: 2 });
