@@ -66,6 +66,8 @@ export async function runFields(
   fieldNames: readonly string[],
   write: (text: string) => void,
   filter: CompiledFilter | null = null,
+  /** A promise while the reader of the output is behind: the file is read no further until it settles. */
+  drained?: () => Promise<void> | undefined,
 ): Promise<void> {
   let block = '';
   const { problem } = await readFieldValues(file, resolveFields(fieldNames), (values) => {
@@ -74,7 +76,7 @@ export async function runFields(
       write(block);
       block = '';
     }
-  }, filter);
+  }, filter, drained);
   if (block.length > 0) write(block);
   if (problem) throw new CaptureFileError(`${file}: ${problem.message}`, null, file);
 }
@@ -90,11 +92,13 @@ export async function readFieldValues(
   fields: readonly FieldDef[],
   onFrame: (values: string[], d: Dissection) => void,
   filter: CompiledFilter | null = null,
+  drained?: () => Promise<void> | undefined,
 ): Promise<AnalyzeResult> {
   const finder = new FirstOccurrences(fields);
   return analyzeFile(file, {
     withTree: true,
     tcp: new TcpAnalyzer(),
+    onProgress: drained,
     onFrame(d) {
       if (filter && !filter.matches(d)) return;
       const nodes = finder.find(d.tree.roots);

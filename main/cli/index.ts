@@ -50,7 +50,7 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
     }
     case 'fields': {
       const { file, fields, filter } = parseFieldsArgs(rest);
-      return runFields(file, fields, write, filter);
+      return runFields(file, fields, write, filter, out.drained);
     }
     case 'follow': {
       const { file, options } = parseFollowArgs(rest);
