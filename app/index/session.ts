@@ -145,9 +145,9 @@ export class CaptureSession {
     return this.malformedFrames;
   }
 
-  /** Every conversation once the capture is read; while it is read, those the analyzer has finished with. */
+  /** Every conversation; while the capture is read, those under way too, with their packets so far. */
   flows(): FlowRow[] {
-    return this.flowTable.result();
+    return this.complete ? this.flowTable.result() : this.flowTable.result(this.tcpAnalyzer.liveSummaries());
   }
 
   dnsTransactions(): DnsTransaction[] {

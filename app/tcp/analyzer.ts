@@ -93,7 +93,7 @@ export interface TcpSegmentEvent {
 }
 
 const DEFAULT_MAX_LIVE = 50_000;
-/** RTT estimates before any sample (the summary's until it is reported). */
+/** RTT estimates before any sample (a live summary holds these; snapshot() reads the real ones). */
 const NO_RTT: RttEstimate = Object.freeze(new RttEstimator().estimate());
 const NO_FLIGHT: FlightSummary = Object.freeze(new FlightTracker().summary(null));
 const RETRANSMISSION_FLAGS = TcpAnalysisFlag.retransmission | TcpAnalysisFlag.fastRetransmission | TcpAnalysisFlag.spuriousRetransmission;
@@ -296,6 +296,18 @@ export class TcpAnalyzer implements TransportObserver {
     return record;
   }
 
+  /**
+   * The conversations still under way (TCP, then UDP), summarized as onConversationEnd would report them
+   * if they ended now: what a capture still being read shows. Nothing is ended, flushed or made more
+   * recently active, so the analysis goes on exactly as if it had not been asked.
+   */
+  liveSummaries(): ConversationSummary[] {
+    const summaries: ConversationSummary[] = [];
+    for (const c of this.live.values()) summaries.push(this.snapshot(c));
+    for (const summary of this.udp.liveSummaries()) summaries.push(summary);
+    return summaries;
+  }
+
   /** Finishes every live conversation (end of capture): each is reported once through onConversationEnd. */
   finish(): void {
     for (const c of this.live.values()) this.report(c);
@@ -469,17 +481,26 @@ export class TcpAnalyzer implements TransportObserver {
     };
   }
 
+  /**
+   * A copy of the conversation's summary with the values read from its analysis only when given out (not
+   * kept up to date for every segment): states, completeness, RTT and bytes in flight. Reads, never writes.
+   */
   private snapshot(conv: LiveTcpConversation): ConversationSummary {
-    const tcp = conv.summary.tcp!;
-    // Copied from the analysis when the summary is given out, not for every segment.
-    tcp.stateA = TCP_STATE_NAMES[conv.states.states[0]];
-    tcp.stateB = TCP_STATE_NAMES[conv.states.states[1]];
-    tcp.completeness = conv.analysis.completeness;
-    tcp.rttAtoB = conv.rtt[0].estimate();
-    tcp.rttBtoA = conv.rtt[1].estimate();
-    tcp.flightAtoB = conv.flight[0].summary(tcp.rttAtoB.meanRttNs);
-    tcp.flightBtoA = conv.flight[1].summary(tcp.rttBtoA.meanRttNs);
-    return { ...conv.summary, tcp: { ...tcp } };
+    const rttAtoB = conv.rtt[0].estimate();
+    const rttBtoA = conv.rtt[1].estimate();
+    return {
+      ...conv.summary,
+      tcp: {
+        ...conv.summary.tcp!,
+        stateA: TCP_STATE_NAMES[conv.states.states[0]],
+        stateB: TCP_STATE_NAMES[conv.states.states[1]],
+        completeness: conv.analysis.completeness,
+        rttAtoB,
+        rttBtoA,
+        flightAtoB: conv.flight[0].summary(rttAtoB.meanRttNs),
+        flightBtoA: conv.flight[1].summary(rttBtoA.meanRttNs),
+      },
+    };
   }
 }
 

@@ -62,6 +62,11 @@ export class UdpConversations {
     return entry.summary.stream;
   }
 
+  /** Summaries of the pairs still live, as finish() would report them now (nothing is ended or reordered). */
+  liveSummaries(): ConversationSummary[] {
+    return Array.from(this.live.values(), (entry) => ({ ...entry.summary }));
+  }
+
   finish(): void {
     for (const entry of this.live.values()) this.onConversationEnd?.({ ...entry.summary });
     this.live.clear();
