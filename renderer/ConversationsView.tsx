@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { CaptureId, FlowRow } from '../app/api/types';
 import { byteSize, integer, message } from './format';
 import type { Transport } from './transport';
@@ -24,46 +24,75 @@ const COLUMNS: readonly Column<FlowRow>[] = [
 
 const BY_STREAM: SortOrder = { key: 'stream', descending: false };
 
+/** While the capture is read and the view is shown, the list is asked for again this long after an answer. */
+const REFRESH_MS = 2000;
+
 const rowKey = (row: FlowRow) => `${row.protocol}:${row.stream}`;
 
 interface Props {
   transport: Transport;
   captureId: CaptureId;
-  /** The file is fully read: the analyzer reports conversations once it has seen all of their packets. */
+  /**
+   * The capture is fully read (a live one stopped): the list is final. Until then it holds the
+   * conversations so far, with their packets so far, and is refreshed while the view is shown.
+   */
   complete: boolean;
   onOpenStream(stream: number): void;
 }
 
 /** Wireshark's Conversations window: TCP and UDP tables, sortable; a TCP row opens its stream. */
 export function ConversationsView({ transport, captureId, complete, onOpenStream }: Props) {
-  const [flows, setFlows] = useState<FlowRow[] | null>(null);
+  const [answer, setAnswer] = useState<{ captureId: CaptureId; rows: FlowRow[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [protocol, setProtocol] = useState<Protocol>('tcp');
   const [selected, setSelected] = useState<string | null>(null);
   const [sorts, setSorts] = useState<Record<Protocol, SortOrder>>({ tcp: BY_STREAM, udp: BY_STREAM });
+  const section = useRef<HTMLElement>(null);
+  const shown = useShown(section);
+  /** The flows.list request not yet answered, if any: the next one waits for it, so one is in flight at a time. */
+  const inFlight = useRef<Promise<unknown> | null>(null);
+  // A complete capture's list is asked for once, shown or not; one being read only while it is seen.
+  const fetching = complete || shown;
 
   useEffect(() => {
-    if (!complete) return;
+    if (!fetching) return;
     let current = true;
-    transport.call('flows.list', { id: captureId }).then(
-      (rows) => current && setFlows(rows),
-      (e: unknown) => current && setError(message(e)),
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fetchRows = async () => {
+      await inFlight.current;
+      if (!current) return;
+      const request = transport.call('flows.list', { id: captureId });
+      inFlight.current = request.catch(() => undefined);
+      try {
+        const rows = await request;
+        if (!current) return;
+        setAnswer({ captureId, rows });
+        setError(null);
+        if (!complete) timer = setTimeout(() => void fetchRows(), REFRESH_MS);
+      } catch (e) {
+        if (current) setError(message(e));
+      }
+    };
+    void fetchRows();
     return () => {
       current = false;
+      clearTimeout(timer);
     };
-  }, [transport, captureId, complete]);
+  }, [transport, captureId, complete, fetching]);
+
+  // An answer about the capture shown before is not this one's.
+  const flows = answer?.captureId === captureId ? answer.rows : null;
 
   const counts = useMemo(() => ({ tcp: flows?.filter((f) => f.protocol === 'tcp').length ?? 0, udp: flows?.filter((f) => f.protocol === 'udp').length ?? 0 }), [flows]);
-  const shown = useMemo(() => flows?.filter((f) => f.protocol === protocol) ?? [], [flows, protocol]);
-  const selectedRow = shown.find((row) => rowKey(row) === selected) ?? null;
+  const rows = useMemo(() => flows?.filter((f) => f.protocol === protocol) ?? [], [flows, protocol]);
+  const selectedRow = rows.find((row) => rowKey(row) === selected) ?? null;
 
   const open = (row: FlowRow) => {
     if (row.protocol === 'tcp') onOpenStream(row.stream);
   };
 
   return (
-    <section className="view conversations" aria-label="Conversations">
+    <section ref={section} className="view conversations" aria-label="Conversations">
       <div className="view-bar">
         <div className="segmented" role="tablist" aria-label="Conversation protocol">
           {(['tcp', 'udp'] as const).map((p) => (
@@ -77,24 +106,29 @@ export function ConversationsView({ transport, captureId, complete, onOpenStream
             Follow stream{selectedRow ? ` ${selectedRow.stream}` : ''}
           </button>
         ) : null}
+        {complete ? null : (
+          <span className="view-updating" role="status" data-testid="conversations-updating" title="The capture is still being read: the counts so far, refreshed every 2 s">
+            updating…
+          </span>
+        )}
         <span className="view-note">
           {protocol === 'tcp' ? 'Double-click a conversation (or press Enter) to follow its stream and see its analysis.' : 'A is the side that sent the first packet.'}
         </span>
       </div>
       {error ? (
         <div className="view-message error-text">{error}</div>
-      ) : !complete ? (
-        <div className="view-message">Conversations are listed once the whole file is read.</div>
       ) : !flows ? (
         <div className="view-message">Loading conversations…</div>
-      ) : shown.length === 0 ? (
-        <div className="view-message">No {protocol.toUpperCase()} conversations in this capture.</div>
+      ) : rows.length === 0 ? (
+        <div className="view-message">
+          No {protocol.toUpperCase()} conversations {complete ? 'in this capture' : 'yet'}.
+        </div>
       ) : (
         <VirtualTable
           key={protocol}
           label={`${protocol.toUpperCase()} conversations`}
           columns={COLUMNS}
-          rows={shown}
+          rows={rows}
           rowKey={rowKey}
           sort={sorts[protocol]}
           onSort={(sort) => setSorts((old) => ({ ...old, [protocol]: sort }))}
@@ -105,4 +139,17 @@ export function ConversationsView({ transport, captureId, complete, onOpenStream
       )}
     </section>
   );
+}
+
+/** Whether the element is on screen: App keeps a visited view mounted in a hidden pane when another is shown. */
+function useShown(ref: RefObject<HTMLElement | null>): boolean {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new IntersectionObserver((entries) => setShown(entries[entries.length - 1].isIntersecting));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return shown;
 }

@@ -11,7 +11,7 @@ import { startBridge, type RunningBridge } from '../../main/bridge/server';
 import { HELPER_ENV } from '../../main/live/helper';
 import { tsharkVersion } from '../helpers/tshark';
 import { spawnIn, waitForOutput } from '../integration/netns';
-import { tsharkFrameCount } from './harness';
+import { showView, tsharkFrameCount, tsharkLines } from './harness';
 
 /*
  * Live capture from the UI, in headless Chromium against the web bridge. As root, the test makes its own
@@ -19,8 +19,9 @@ import { tsharkFrameCount } from './harness';
  * but the test's traffic crosses it), points the bridge's capture helper at dumpcap run inside A (a
  * script named dumpcap: `ip netns exec A dumpcap ...`), and drives the Capture dialog: the interface list,
  * a bad capture filter refused with the helper's message, Start by Ctrl+E, rows appearing while B talks
- * TCP, UDP and DNS to A (the rate of list updates is measured), Stop, Save as pcapng, and tshark reading
- * the saved file with as many frames as the list shows. Then a helper without permission: the per-OS
+ * TCP, UDP and DNS to A (the rate of list updates is measured), the Conversations view filling while
+ * capturing (refreshed every 2 s while shown, not more), Stop, Save as pcapng, tshark reading the saved
+ * file with as many frames as the list shows and as many TCP streams as the Conversations view. Then a helper without permission: the per-OS
  * explanation and the way to open a file instead. The renderer and the worker are built into a private
  * directory (the other e2e test rebuilds out/ at the same time). Screenshots go to test-results/.
  */
@@ -241,6 +242,33 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
       return { listUpdates: w.listUpdates, barUpdates: w.barUpdates };
     });
     await page.screenshot({ path: join(RESULTS, 'live-capturing.png') });
+
+    // Conversations while capturing: listed at once, then refreshed every 2 s while the view is shown. A
+    // fresh client keeps new connections coming meanwhile (one stops after 10 000 rounds, a few seconds).
+    client.kill('SIGKILL');
+    client = spawnIn(namespaces.b, process.execPath, [TRAFFIC, 'client', ADDRESS_A]);
+    const tcpTable = '.table-scroller[aria-label="TCP conversations"]';
+    await showView(page, 'Conversations');
+    await page.waitForSelector(tcpTable, { timeout: 10_000 });
+    expect(await page.isVisible('[data-testid="conversations-updating"]')).toBe(true);
+    const firstListed = Number(await page.getAttribute(tcpTable, 'aria-rowcount'));
+    expect(firstListed).toBeGreaterThan(0);
+    await page.evaluate((selector) => {
+      const w = window as unknown as { tableUpdates: number };
+      w.tableUpdates = 0;
+      const table = document.querySelector(selector);
+      if (!table) throw new Error('no TCP conversations table');
+      new MutationObserver(() => w.tableUpdates++).observe(table, { attributes: true, attributeFilter: ['aria-rowcount'] });
+    }, tcpTable);
+    await new Promise((done) => setTimeout(done, 4500));
+    const tableUpdates = await page.evaluate(() => (window as unknown as { tableUpdates: number }).tableUpdates);
+    console.log(`conversations while capturing: ${firstListed} TCP at first, ${tableUpdates} updates in 4.5 s`);
+    // New connections keep coming: every answer changes the count; one every 2 s, not more.
+    expect(tableUpdates).toBeGreaterThanOrEqual(1);
+    expect(tableUpdates).toBeLessThanOrEqual(3);
+    expect(Number(await page.getAttribute(tcpTable, 'aria-rowcount'))).toBeGreaterThan(firstListed);
+    await page.screenshot({ path: join(RESULTS, 'live-conversations.png') });
+    await showView(page, 'Packets');
     client.kill('SIGKILL');
     client = null;
     // Updates per second over the whole window while B sends: a stall anywhere counts against the rate.
@@ -273,6 +301,12 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
     expect(protocols).toMatch(/\bTCP\b/);
     expect(protocols).toMatch(/\bUDP\b/);
     expect(protocols).toMatch(/\bDNS\b/);
+    // Stopped, the Conversations view is final: tshark's TCP streams of the saved file.
+    const streams = new Set(tsharkLines(out, ['-T', 'fields', '-e', 'tcp.stream']).filter((line) => line !== '')).size;
+    await showView(page, 'Conversations');
+    await page.waitForSelector('[data-testid="conversations-updating"]', { state: 'detached', timeout: 10_000 });
+    expect(Number(await page.getAttribute(tcpTable, 'aria-rowcount'))).toBe(streams);
+    await showView(page, 'Packets');
     expect(pageErrors).toEqual([]);
   });
 

@@ -196,6 +196,32 @@ describe.skipIf(!haveCorpus)(`live capture through the service (stand-in helper)
     expect(await service.call('capture.list', {})).toEqual([]);
   });
 
+  it('lists the conversations under way while capturing, their frames so far, and every frame once stopped', async () => {
+    // The file over and over: its TCP streams stay open, none ends before the capture does.
+    useHelper('endless', TCP_CAPTURE);
+    const started = await service.call('live.start', { iface: 'fake0', filter: '', snaplen: 65535, stop: {} });
+    if (!started.started) throw new Error(`not started: ${started.help.title}`);
+    const id = started.capture.id;
+    const fileFrames = readAll(readFileSync(TCP_CAPTURE)).frames.length;
+    // Every stream of the file seen at least once.
+    while ((await service.call('capture.status', { id })).frames < fileFrames) await new Promise((done) => setTimeout(done, 20));
+    const before = await service.call('capture.status', { id });
+    const rows = await service.call('flows.list', { id });
+    const after = await service.call('capture.status', { id });
+    expect(after.progress.state).toBe('loading');
+    // bro.org.pcap's tcp.stream numbers as tshark gives them (13 streams; every frame is TCP).
+    expect(rows.map((r) => `${r.protocol}:${r.stream}`)).toEqual(Array.from({ length: 13 }, (_, i) => `tcp:${i}`));
+    const listed = rows.reduce((sum, r) => sum + r.framesAToB + r.framesBToA, 0);
+    expect(listed).toBeGreaterThanOrEqual(before.frames);
+    expect(listed).toBeLessThanOrEqual(after.frames);
+
+    const final = await service.call('live.stop', { id });
+    while ((await service.call('capture.status', { id })).progress.state === 'loading') await new Promise((done) => setTimeout(done, 20));
+    const stopped = await service.call('flows.list', { id });
+    expect(stopped.reduce((sum, r) => sum + r.framesAToB + r.framesBToA, 0)).toBe(final.frames);
+    await service.call('capture.close', { id });
+  });
+
   for (const [stop, reason] of [
     [{ seconds: 0.5 }, 'seconds'],
     [{ megabytes: 0.05 }, 'bytes'],
