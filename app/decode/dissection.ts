@@ -193,6 +193,11 @@ export interface NextLayer extends LayerInput {
  */
 export type LayerDecoder = (d: Dissection, at: LayerInput) => NextLayer | null;
 
+/** A dissection before any layer is decoded. */
+export function newDissection(frame: FrameMeta, sources: Uint8Array[], tree: FieldTree, state: CaptureState): Dissection {
+  return { frame, sources, tree, state, protocols: [], malformed: null, eth: null, arp: null, ip: null, icmp: null, tcp: null, udp: null, dns: null };
+}
+
 export function markMalformed(d: Dissection, issue: DecodeIssue): null {
   d.malformed ??= issue;
   return null;

@@ -1,6 +1,7 @@
 import type { RawFrame } from '../capture/types';
 import { DISABLED_FIELD_TREE, FieldTree } from '../fields/tree';
-import type { CaptureState, Dissection, LayerDecoder, NextLayer, TransportObserver } from './dissection';
+import { newDissection, type CaptureState, type Dissection, type LayerDecoder, type NextLayer, type TransportObserver } from './dissection';
+import type { DecodeIssue } from './issue';
 import { FragmentTable } from './defrag';
 import { FRAME_FIELDS, recordFrameFields, recordFrameProtocols } from './framefields';
 import { decodeEthernet, decodeVlan } from './ethernet';
@@ -51,7 +52,7 @@ export const LINK_TYPE_DECODERS: Readonly<Record<number, string>> = {
 };
 
 /** Tunnels, ICMP errors and extension headers never nest deeper than this in real traffic. */
-export const MAX_LAYERS = 32;
+const MAX_LAYERS = 32;
 
 export function newCaptureState(tcp: TransportObserver | null = null): CaptureState {
   return { ipv4Fragments: new FragmentTable(), ipv6Fragments: new FragmentTable(), tcp };
@@ -62,29 +63,16 @@ export function newCaptureState(tcp: TransportObserver | null = null): CaptureSt
  * decoder becomes malformed{code:'internal'} and the layers decoded before it stay.
  */
 export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolean): Dissection {
-  const d: Dissection = {
-    frame: {
-      number: raw.number,
-      linkType: raw.linkType,
-      interfaceId: raw.interfaceId,
-      tsSeconds: raw.tsSeconds,
-      tsNanos: raw.tsNanos,
-      originalLength: raw.originalLength,
-      capturedLength: raw.data.length,
-    },
-    sources: [raw.data],
-    tree: withTree ? new FieldTree(true) : DISABLED_FIELD_TREE,
-    state,
-    protocols: [],
-    malformed: null,
-    eth: null,
-    arp: null,
-    ip: null,
-    icmp: null,
-    tcp: null,
-    udp: null,
-    dns: null,
+  const meta = {
+    number: raw.number,
+    linkType: raw.linkType,
+    interfaceId: raw.interfaceId,
+    tsSeconds: raw.tsSeconds,
+    tsNanos: raw.tsNanos,
+    originalLength: raw.originalLength,
+    capturedLength: raw.data.length,
   };
+  const d = newDissection(meta, [raw.data], withTree ? new FieldTree(true) : DISABLED_FIELD_TREE, state);
   const frameNode = recordFrameFields(d);
   const first = LINK_TYPE_DECODERS[raw.linkType];
   if (first === undefined) {
@@ -99,15 +87,32 @@ export function decodeFrame(state: CaptureState, raw: RawFrame, withTree: boolea
       if (state.tcp && !embedded && (decoder === 'tcp' || decoder === 'udp')) next = state.tcp.observeLayer(d, next);
     }
   } catch (error) {
-    d.malformed ??= {
-      code: 'internal',
-      layer: next?.decoder ?? 'frame',
-      offset: next?.offset ?? 0,
-      message: `internal decoder error: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    d.malformed ??= internalIssue(next, error);
   }
   recordFrameProtocols(d, frameNode);
   return d;
+}
+
+/**
+ * Decodes `next` and the layers after it, without the transport step: the payload of a TCP layer that the
+ * analysis, run on another thread's decoding, let through (app/decode/frameBatch.ts).
+ */
+export function decodeLayersFrom(d: Dissection, next: NextLayer | null): void {
+  try {
+    for (let depth = 0; next && depth < MAX_LAYERS; depth++) next = decodeLayer(d, next);
+  } catch (error) {
+    d.malformed ??= internalIssue(next, error);
+  }
+}
+
+/** A decoder bug, as the frame's problem: the layers decoded before it stay. */
+function internalIssue(next: NextLayer | null, error: unknown): DecodeIssue {
+  return {
+    code: 'internal',
+    layer: next?.decoder ?? 'frame',
+    offset: next?.offset ?? 0,
+    message: `internal decoder error: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 /** Runs the decoder an earlier layer asked for; ICMP errors call this for the packet they embed. */

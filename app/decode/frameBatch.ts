@@ -1,5 +1,6 @@
 import { DISABLED_FIELD_TREE } from '../fields/tree';
-import type { CaptureState, Dissection, IpRepr, NextLayer, TcpRepr, TransportObserver, UdpRepr } from './dissection';
+import { newDissection, type CaptureState, type Dissection, type IpRepr, type NextLayer, type TcpRepr, type TransportObserver, type UdpRepr } from './dissection';
+import { decodeLayersFrom } from './frame';
 import type { DecodeIssue } from './issue';
 
 /*
@@ -282,26 +283,9 @@ export class FrameBatchReader {
   };
   private readonly udp: UdpRepr = { srcPort: 0, dstPort: 0, length: 0, payloadSource: 0, payloadOffset: 0, capturedPayloadLength: 0, checksumStatus: 'good' };
 
-  constructor(
-    private readonly state: CaptureState,
-    private readonly decodeLayer: (d: Dissection, next: NextLayer) => NextLayer | null,
-    private readonly maxLayers: number,
-  ) {
-    this.d = {
-      frame: { number: 0, linkType: 0, interfaceId: 0, tsSeconds: 0, tsNanos: 0, originalLength: 0, capturedLength: 0 },
-      sources: [],
-      tree: DISABLED_FIELD_TREE,
-      state,
-      protocols: [],
-      malformed: null,
-      eth: null,
-      arp: null,
-      ip: null,
-      icmp: null,
-      tcp: null,
-      udp: null,
-      dns: null,
-    };
+  constructor(private readonly state: CaptureState) {
+    const frame = { number: 0, linkType: 0, interfaceId: 0, tsSeconds: 0, tsNanos: 0, originalLength: 0, capturedLength: 0 };
+    this.d = newDissection(frame, [], DISABLED_FIELD_TREE, state);
   }
 
   read(batch: FrameBatch, onFrame: (d: Dissection) => void): void {
@@ -334,17 +318,7 @@ export class FrameBatchReader {
       d.tcp = transport === TRANSPORT_TCP ? this.readTcp(r, at) : null;
       d.udp = transport === TRANSPORT_UDP ? this.readUdp(r, at) : null;
       d.dns = null;
-      let next = observer && transport !== TRANSPORT_NONE ? observer.observeLayer(d, deferred ? deferred[2] : null) : null;
-      try {
-        for (let depth = 0; next && depth < this.maxLayers; depth++) next = this.decodeLayer(d, next);
-      } catch (error) {
-        d.malformed ??= {
-          code: 'internal',
-          layer: next?.decoder ?? 'frame',
-          offset: next?.offset ?? 0,
-          message: `internal decoder error: ${error instanceof Error ? error.message : String(error)}`,
-        };
-      }
+      if (observer && transport !== TRANSPORT_NONE) decodeLayersFrom(d, observer.observeLayer(d, deferred ? deferred[2] : null));
       onFrame(d);
     }
   }

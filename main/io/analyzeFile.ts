@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CaptureProblem } from '../../app/capture/types';
 import type { Dissection } from '../../app/decode/dissection';
-import { decodeFrame, decodeLayer, MAX_LAYERS, newCaptureState } from '../../app/decode/frame';
+import { decodeFrame, newCaptureState } from '../../app/decode/frame';
 import { FrameBatchReader } from '../../app/decode/frameBatch';
 import type { TcpAnalyzer } from '../../app/tcp/analyzer';
 import type { DecodeWorkerStart, FromDecodeWorker, ToDecodeWorker } from './decodeWorker';
@@ -70,7 +70,7 @@ export async function analyzeFile(path: string, options: AnalyzeOptions): Promis
 /** Decoding on a worker thread, the analysis here, batch by batch in frame order. */
 function analyzeInTwoThreads(path: string, options: AnalyzeOptions, script: URL | string): Promise<AnalyzeResult> {
   options.signal?.throwIfAborted();
-  const reader = new FrameBatchReader(newCaptureState(options.tcp ?? null), decodeLayer, MAX_LAYERS);
+  const reader = new FrameBatchReader(newCaptureState(options.tcp ?? null));
   const worker = new Worker(script, { workerData: { path } satisfies DecodeWorkerStart });
   return new Promise<AnalyzeResult>((resolve, reject) => {
     let settled = false;

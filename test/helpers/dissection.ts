@@ -1,5 +1,5 @@
 import { onesComplementSum, formatIpv4, formatIpv6, u16 } from '../../app/decode/bytes';
-import type { Dissection, LayerDecoder, LayerInput, NextLayer } from '../../app/decode/dissection';
+import { newDissection, type Dissection, type LayerDecoder, type LayerInput, type NextLayer } from '../../app/decode/dissection';
 import { decodeDns, decodeDnsOverTcp, decodeLlmnr, decodeMdns } from '../../app/decode/dns';
 import { newCaptureState } from '../../app/decode/frame';
 import { decodeTcp } from '../../app/decode/tcp';
@@ -36,8 +36,8 @@ export interface PacketOptions {
 
 /** An empty dissection of `data` (one frame, no layers decoded). */
 export function emptyDissection(data: Uint8Array, options: PacketOptions = {}): Dissection {
-  return {
-    frame: {
+  return newDissection(
+    {
       number: 1,
       linkType: 101,
       interfaceId: 0,
@@ -46,19 +46,10 @@ export function emptyDissection(data: Uint8Array, options: PacketOptions = {}): 
       originalLength: options.originalLength ?? data.length,
       capturedLength: data.length,
     },
-    sources: [data],
-    tree: new FieldTree(options.withTree ?? true),
-    state: newCaptureState(),
-    protocols: [],
-    malformed: null,
-    eth: null,
-    arp: null,
-    ip: null,
-    icmp: null,
-    tcp: null,
-    udp: null,
-    dns: null,
-  };
+    [data],
+    new FieldTree(options.withTree ?? true),
+    newCaptureState(),
+  );
 }
 
 /**

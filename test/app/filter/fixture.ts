@@ -1,4 +1,4 @@
-import type { CaptureState, Dissection } from '../../../app/decode/dissection';
+import { newDissection, type CaptureState, type Dissection } from '../../../app/decode/dissection';
 import { recordFrameFields } from '../../../app/decode/framefields';
 import { defineField, fieldByName } from '../../../app/fields/registry';
 import type { FieldDef, FieldOptions, FieldType } from '../../../app/fields/registry';
@@ -56,21 +56,8 @@ const STATE = {} as CaptureState;
 
 function dissection(number: number, seconds: number, nanos: number, hex: string): Dissection {
   const bytes = Uint8Array.from(hex.replace(/\s+/g, '').match(/../g) ?? [], (pair) => parseInt(pair, 16));
-  const d: Dissection = {
-    frame: { number, linkType: 1, interfaceId: 0, tsSeconds: seconds, tsNanos: nanos, originalLength: bytes.length, capturedLength: bytes.length },
-    sources: [bytes],
-    tree: new FieldTree(true),
-    state: STATE,
-    protocols: [],
-    malformed: null,
-    eth: null,
-    arp: null,
-    ip: null,
-    icmp: null,
-    tcp: null,
-    udp: null,
-    dns: null,
-  };
+  const frame = { number, linkType: 1, interfaceId: 0, tsSeconds: seconds, tsNanos: nanos, originalLength: bytes.length, capturedLength: bytes.length };
+  const d = newDissection(frame, [bytes], new FieldTree(true), STATE);
   recordFrameFields(d);
   return d;
 }
