@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { CaptureId, FlowRow } from '../app/api/types';
-import { byteSize, integer, message } from './format';
+import { byteSize, integer } from './format';
 import type { Transport } from './transport';
+import { useRefreshedList } from './useRefreshedList';
 import { VirtualTable, type Column, type SortOrder } from './VirtualTable';
 
 type Protocol = 'tcp' | 'udp';
@@ -24,9 +25,6 @@ const COLUMNS: readonly Column<FlowRow>[] = [
 
 const BY_STREAM: SortOrder = { key: 'stream', descending: false };
 
-/** While the capture is read and the view is shown, the list is asked for again this long after an answer. */
-const REFRESH_MS = 2000;
-
 const rowKey = (row: FlowRow) => `${row.protocol}:${row.stream}`;
 
 interface Props {
@@ -42,46 +40,11 @@ interface Props {
 
 /** Wireshark's Conversations window: TCP and UDP tables, sortable; a TCP row opens its stream. */
 export function ConversationsView({ transport, captureId, complete, onOpenStream }: Props) {
-  const [answer, setAnswer] = useState<{ captureId: CaptureId; rows: FlowRow[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [protocol, setProtocol] = useState<Protocol>('tcp');
   const [selected, setSelected] = useState<string | null>(null);
   const [sorts, setSorts] = useState<Record<Protocol, SortOrder>>({ tcp: BY_STREAM, udp: BY_STREAM });
   const section = useRef<HTMLElement>(null);
-  const shown = useShown(section);
-  /** The flows.list request not yet answered, if any: the next one waits for it, so one is in flight at a time. */
-  const inFlight = useRef<Promise<unknown> | null>(null);
-  // A complete capture's list is asked for once, shown or not; one being read only while it is seen.
-  const fetching = complete || shown;
-
-  useEffect(() => {
-    if (!fetching) return;
-    let current = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const fetchRows = async () => {
-      await inFlight.current;
-      if (!current) return;
-      const request = transport.call('flows.list', { id: captureId });
-      inFlight.current = request.catch(() => undefined);
-      try {
-        const rows = await request;
-        if (!current) return;
-        setAnswer({ captureId, rows });
-        setError(null);
-        if (!complete) timer = setTimeout(() => void fetchRows(), REFRESH_MS);
-      } catch (e) {
-        if (current) setError(message(e));
-      }
-    };
-    void fetchRows();
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [transport, captureId, complete, fetching]);
-
-  // An answer about the capture shown before is not this one's.
-  const flows = answer?.captureId === captureId ? answer.rows : null;
+  const { rows: flows, error } = useRefreshedList(transport, 'flows.list', captureId, complete, section);
 
   const counts = useMemo(() => ({ tcp: flows?.filter((f) => f.protocol === 'tcp').length ?? 0, udp: flows?.filter((f) => f.protocol === 'udp').length ?? 0 }), [flows]);
   const rows = useMemo(() => flows?.filter((f) => f.protocol === protocol) ?? [], [flows, protocol]);
@@ -139,17 +102,4 @@ export function ConversationsView({ transport, captureId, complete, onOpenStream
       )}
     </section>
   );
-}
-
-/** Whether the element is on screen: App keeps a visited view mounted in a hidden pane when another is shown. */
-function useShown(ref: RefObject<HTMLElement | null>): boolean {
-  const [shown, setShown] = useState(false);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const observer = new IntersectionObserver((entries) => setShown(entries[entries.length - 1].isIntersecting));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [ref]);
-  return shown;
 }

@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { CaptureId, DnsTransaction } from '../app/api/types';
-import { integer, message, milliseconds } from './format';
+import { integer, milliseconds } from './format';
 import type { Transport } from './transport';
+import { useRefreshedList } from './useRefreshedList';
 import { VirtualTable, type Column, type SortOrder } from './VirtualTable';
 
 const COLUMNS: readonly Column<DnsTransaction>[] = [
@@ -41,30 +42,23 @@ function median(values: number[]): number | null {
 interface Props {
   transport: Transport;
   captureId: CaptureId;
+  /**
+   * The capture is fully read (a live one stopped): the list is final. Until then it holds the
+   * transactions so far and is refreshed while the view is shown.
+   */
   complete: boolean;
-  /** Frames indexed so far, while the file is read (the list is fetched again when reading ends). */
+  /** Frames indexed so far, shown while the capture is read. */
   frames: number;
   onGoToFrame(frame: number): void;
 }
 
 /** DNS queries matched with their responses: latency, result code and answers; unanswered queries stand out. */
 export function DnsView({ transport, captureId, complete, frames, onGoToFrame }: Props) {
-  const [transactions, setTransactions] = useState<DnsTransaction[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [unansweredOnly, setUnansweredOnly] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [sort, setSort] = useState<SortOrder>({ key: 'query', descending: false });
-
-  useEffect(() => {
-    let current = true;
-    transport.call('dns.transactions', { id: captureId }).then(
-      (rows) => current && setTransactions(rows),
-      (e: unknown) => current && setError(message(e)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [transport, captureId, complete]);
+  const section = useRef<HTMLElement>(null);
+  const { rows: transactions, error } = useRefreshedList(transport, 'dns.transactions', captureId, complete, section);
 
   const summary = useMemo(() => {
     const all = transactions ?? [];
@@ -75,7 +69,7 @@ export function DnsView({ transport, captureId, complete, frames, onGoToFrame }:
   const shown = useMemo(() => (transactions ?? []).filter((t) => !unansweredOnly || t.responseFrame === null), [transactions, unansweredOnly]);
 
   return (
-    <section className="view dns" aria-label="DNS">
+    <section ref={section} className="view dns" aria-label="DNS">
       <div className="view-bar">
         <span className="view-summary" data-testid="dns-summary">
           {transactions === null ? (
@@ -84,10 +78,14 @@ export function DnsView({ transport, captureId, complete, frames, onGoToFrame }:
             <>
               {integer(summary.total)} queries · {integer(summary.answered)} answered · {integer(summary.unanswered)} unanswered
               {summary.medianMs !== null ? ` · median latency ${milliseconds(summary.medianMs)}` : ''}
-              {complete ? '' : ` · so far: the file is still being read (${integer(frames)} frames), the list is completed at the end`}
             </>
           )}
         </span>
+        {complete ? null : (
+          <span className="view-updating" role="status" data-testid="dns-updating" title="The capture is still being read: the transactions so far, refreshed every 2 s">
+            updating… ({integer(frames)} frames read)
+          </span>
+        )}
         <label className="check">
           <input type="checkbox" checked={unansweredOnly} onChange={(e) => setUnansweredOnly(e.target.checked)} /> Unanswered only
         </label>
@@ -98,7 +96,7 @@ export function DnsView({ transport, captureId, complete, frames, onGoToFrame }:
       ) : !transactions ? (
         <div className="view-message">Loading DNS transactions…</div>
       ) : shown.length === 0 ? (
-        <div className="view-message">{unansweredOnly ? 'Every query was answered.' : 'No DNS queries in this capture.'}</div>
+        <div className="view-message">{unansweredOnly ? `Every query was answered${complete ? '' : ' so far'}.` : `No DNS queries ${complete ? 'in this capture' : 'yet'}.`}</div>
       ) : (
         <VirtualTable
           label="DNS transactions"
