@@ -258,7 +258,10 @@ export class FrameBatchWriter {
  * stack tables of the batches before. Each frame goes through the state's transport observer (the
  * conversation analysis) as it would right after its transport layer, and a deferred payload is decoded
  * after it. The dissection and its headers are the same objects for every frame (a million frames would
- * otherwise make millions of short-lived objects): onFrame must copy what it keeps, not keep them.
+ * otherwise make millions of short-lived objects): onFrame must copy what it keeps, not keep them. Values
+ * that always fit 31 bits are read back as small integers (`| 0`), as the decoders make them: V8 then keeps
+ * those fields unboxed from the first frame, instead of widening them to doubles and throwing away the
+ * analysis code it had optimised for integers.
  */
 export class FrameBatchReader {
   private readonly addresses: string[] = [];
@@ -301,13 +304,13 @@ export class FrameBatchReader {
       const at = i * Col.stride;
       const issue = nextIssue < batch.issues.length && batch.issues[nextIssue][0] === i ? batch.issues[nextIssue++][1] : null;
       const deferred = nextDeferred < batch.deferred.length && batch.deferred[nextDeferred][0] === i ? batch.deferred[nextDeferred++] : null;
-      f.number = r[at + Col.number];
-      f.linkType = r[at + Col.linkType];
-      f.interfaceId = r[at + Col.interfaceId];
+      f.number = r[at + Col.number] | 0;
+      f.linkType = r[at + Col.linkType] | 0;
+      f.interfaceId = r[at + Col.interfaceId] | 0;
       f.tsSeconds = r[at + Col.tsSeconds];
-      f.tsNanos = r[at + Col.tsNanos];
-      f.originalLength = r[at + Col.originalLength];
-      f.capturedLength = r[at + Col.capturedLength];
+      f.tsNanos = r[at + Col.tsNanos] | 0;
+      f.originalLength = r[at + Col.originalLength] | 0;
+      f.capturedLength = r[at + Col.capturedLength] | 0;
       const stack = this.stacks[r[at + Col.stack]];
       // Shared with every frame of the same stack, unless a payload is still to be decoded into it.
       d.protocols = deferred ? [...stack] : stack;
@@ -330,9 +333,9 @@ export class FrameBatchReader {
     ip.version = r[at + Col.ipVersion] === 4 ? 4 : 6;
     ip.src = this.addresses[r[at + Col.ipSrc]];
     ip.dst = this.addresses[r[at + Col.ipDst]];
-    ip.protocol = r[at + Col.ipProtocol];
-    ip.ttl = r[at + Col.ipTtl];
-    ip.payloadLength = r[at + Col.ipPayloadLength];
+    ip.protocol = r[at + Col.ipProtocol] | 0;
+    ip.ttl = r[at + Col.ipTtl] | 0;
+    ip.payloadLength = r[at + Col.ipPayloadLength] | 0;
     ip.reassembled = (flags & 1) !== 0;
     ip.fragment = (flags & 2) !== 0;
     ip.pseudoHeaderAddressSum = sum === ABSENT ? undefined : sum;
@@ -341,27 +344,27 @@ export class FrameBatchReader {
 
   private readTcp(r: Float64Array, at: number): TcpRepr {
     const tcp = this.tcp;
-    tcp.srcPort = r[at + Col.srcPort];
-    tcp.dstPort = r[at + Col.dstPort];
+    tcp.srcPort = r[at + Col.srcPort] | 0;
+    tcp.dstPort = r[at + Col.dstPort] | 0;
     tcp.seq = r[at + Col.seqOrLength];
     tcp.ack = r[at + Col.ack];
-    tcp.headerLength = r[at + Col.headerLength];
-    tcp.flags = r[at + Col.tcpFlags];
-    tcp.window = r[at + Col.window];
-    tcp.urgentPointer = r[at + Col.urgentPointer];
-    tcp.payloadLength = r[at + Col.payloadLength];
-    tcp.payloadSource = r[at + Col.payloadSource];
-    tcp.payloadOffset = r[at + Col.payloadOffset];
-    tcp.capturedPayloadLength = r[at + Col.capturedPayloadLength];
+    tcp.headerLength = r[at + Col.headerLength] | 0;
+    tcp.flags = r[at + Col.tcpFlags] | 0;
+    tcp.window = r[at + Col.window] | 0;
+    tcp.urgentPointer = r[at + Col.urgentPointer] | 0;
+    tcp.payloadLength = r[at + Col.payloadLength] | 0;
+    tcp.payloadSource = r[at + Col.payloadSource] | 0;
+    tcp.payloadOffset = r[at + Col.payloadOffset] | 0;
+    tcp.capturedPayloadLength = r[at + Col.capturedPayloadLength] | 0;
     tcp.checksumStatus = CHECKSUM_STATUSES[r[at + Col.checksumStatus]] as TcpRepr['checksumStatus'];
     const o = tcp.options;
-    o.mss = optional(r[at + Col.mss]);
-    o.windowScale = optional(r[at + Col.windowScale]);
+    o.mss = optional(r[at + Col.mss] | 0);
+    o.windowScale = optional(r[at + Col.windowScale] | 0);
     o.sackPermitted = r[at + Col.sackPermitted] === 1;
     o.tsVal = optional(r[at + Col.tsVal]);
     o.tsEcr = optional(r[at + Col.tsEcr]);
     // A new array when there are blocks: the analysis keeps a frame's SACK blocks.
-    const edges = r[at + Col.sackEdges];
+    const edges = r[at + Col.sackEdges] | 0;
     o.sack = edges === 0 ? NO_SACK : [];
     for (let i = 0; i < edges; i++) o.sack.push(r[at + Col.sack + i]);
     return tcp;
@@ -369,12 +372,12 @@ export class FrameBatchReader {
 
   private readUdp(r: Float64Array, at: number): UdpRepr {
     const udp = this.udp;
-    udp.srcPort = r[at + Col.srcPort];
-    udp.dstPort = r[at + Col.dstPort];
-    udp.length = r[at + Col.seqOrLength];
-    udp.payloadSource = r[at + Col.payloadSource];
-    udp.payloadOffset = r[at + Col.payloadOffset];
-    udp.capturedPayloadLength = r[at + Col.capturedPayloadLength];
+    udp.srcPort = r[at + Col.srcPort] | 0;
+    udp.dstPort = r[at + Col.dstPort] | 0;
+    udp.length = r[at + Col.seqOrLength] | 0;
+    udp.payloadSource = r[at + Col.payloadSource] | 0;
+    udp.payloadOffset = r[at + Col.payloadOffset] | 0;
+    udp.capturedPayloadLength = r[at + Col.capturedPayloadLength] | 0;
     udp.checksumStatus = CHECKSUM_STATUSES[r[at + Col.checksumStatus]];
     return udp;
   }
