@@ -20,8 +20,9 @@ import { showView, tsharkFrameCount, tsharkLines } from './harness';
  * script named dumpcap: `ip netns exec A dumpcap ...`), and drives the Capture dialog: the interface list,
  * a bad capture filter refused with the helper's message, Start by Ctrl+E, rows appearing while B talks
  * TCP, UDP and DNS to A (the rate of list updates is measured), the Conversations view filling while
- * capturing (refreshed every 2 s while shown, not more), Stop, Save as pcapng, tshark reading the saved
- * file with as many frames as the list shows and as many TCP streams as the Conversations view. Then a helper without permission: the per-OS
+ * capturing (refreshed every 2 s while shown, not more), the DNS view growing while capturing, Stop, Save
+ * as pcapng, tshark reading the saved file with as many frames as the list shows, as many TCP streams as
+ * the Conversations view and DNS queries as the DNS view. Then a helper without permission: the per-OS
  * explanation and the way to open a file instead. The renderer and the worker are built into a private
  * directory (the other e2e test rebuilds out/ at the same time). Screenshots go to test-results/.
  */
@@ -268,6 +269,26 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
     expect(tableUpdates).toBeLessThanOrEqual(3);
     expect(Number(await page.getAttribute(tcpTable, 'aria-rowcount'))).toBeGreaterThan(firstListed);
     await page.screenshot({ path: join(RESULTS, 'live-conversations.png') });
+
+    // DNS while capturing, the same way (a fresh client again, one query a round): listed at once, then grows.
+    client.kill('SIGKILL');
+    client = spawnIn(namespaces.b, process.execPath, [TRAFFIC, 'client', ADDRESS_A]);
+    const dnsTable = '.table-scroller[aria-label="DNS transactions"]';
+    await showView(page, 'DNS');
+    await page.waitForSelector(dnsTable, { timeout: 10_000 });
+    expect(await page.textContent('[data-testid="dns-updating"]')).toMatch(/^updating… \([\d,]+ frames read\)$/);
+    // Read together: a refresh between two reads would change one.
+    const [firstQueries, firstSummary] = await page.evaluate(
+      (selector) => [Number(document.querySelector(selector)?.getAttribute('aria-rowcount')), document.querySelector('[data-testid="dns-summary"]')?.textContent ?? ''] as const,
+      dnsTable,
+    );
+    expect(firstQueries).toBeGreaterThan(0);
+    expect(firstSummary).toMatch(new RegExp(`^${firstQueries.toLocaleString('en-US')} queries · `));
+    const dnsShown = performance.now();
+    await page.waitForFunction(([selector, first]) => Number(document.querySelector(selector)?.getAttribute('aria-rowcount')) > first, [dnsTable, firstQueries] as const, { timeout: 5000 });
+    const grownQueries = Number(await page.getAttribute(dnsTable, 'aria-rowcount'));
+    console.log(`DNS while capturing: ${firstQueries} queries at first, ${grownQueries} ${(performance.now() - dnsShown).toFixed(0)} ms later`);
+    await page.screenshot({ path: join(RESULTS, 'live-dns.png') });
     await showView(page, 'Packets');
     client.kill('SIGKILL');
     client = null;
@@ -306,6 +327,11 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
     await showView(page, 'Conversations');
     await page.waitForSelector('[data-testid="conversations-updating"]', { state: 'detached', timeout: 10_000 });
     expect(Number(await page.getAttribute(tcpTable, 'aria-rowcount'))).toBe(streams);
+    // And the DNS view: every query tshark finds in the saved file.
+    const queries = tsharkLines(out, ['-Y', 'dns.flags.response == 0', '-T', 'fields', '-e', 'frame.number']).filter((line) => line !== '').length;
+    await showView(page, 'DNS');
+    await page.waitForSelector('[data-testid="dns-updating"]', { state: 'detached', timeout: 10_000 });
+    expect(Number(await page.getAttribute(dnsTable, 'aria-rowcount'))).toBe(queries);
     await showView(page, 'Packets');
     expect(pageErrors).toEqual([]);
   });
