@@ -32,6 +32,8 @@ export const DEFAULT_SNAP_LENGTH = 262144;
 /** Kernel buffer for the helper: 2 MiB (dumpcap's default) overflows within 0.2 s at 50 000 packets/s of 200 bytes. */
 export const DEFAULT_BUFFER_MIB = 32;
 const DEFAULT_UPDATE_INTERVAL_MS = 100;
+/** The packet rate is measured over about this long. */
+const RATE_WINDOW_MS = 1000;
 /** How long a helper may take to stop after SIGINT before it is killed. */
 const STOP_GRACE_MS = 5000;
 /** Kept of the helper's stderr (its messages and closing statistics are short). */
@@ -81,7 +83,7 @@ export interface LiveUpdate {
   capturedBytes: number;
   malformed: number;
   elapsedSeconds: number;
-  /** Frames per second since the previous update. */
+  /** Frames per second over about the last second (over one 100 ms update it flickers with bursty traffic). */
   framesPerSecond: number;
   /** The oldest frame still on disk (1 unless a ring buffer dropped files). */
   firstRetainedFrame: number;
@@ -170,8 +172,8 @@ export class LiveCapture {
   /** Why the helper could not be started at all (ENOENT, EACCES), if so. */
   private spawnError: string | null = null;
   private wireBytes = 0;
-  private framesAtLastUpdate = 0;
-  private lastUpdateAt: number;
+  /** (time, frames) at the start and at recent updates, back to the newest one at least RATE_WINDOW_MS old. */
+  private readonly rateSamples: { at: number; frames: number }[];
   private readonly startedAt = Date.now();
   private readonly child: ChildProcess;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -213,7 +215,7 @@ export class LiveCapture {
   ) {
     this.spool = LiveSpool.create(settings.directory, { interface: settings.interface, filter: settings.filter, helper: helper.kind, ring: settings.ring });
     this.session = new CaptureSession(this.spool);
-    this.lastUpdateAt = this.startedAt;
+    this.rateSamples = [{ at: this.startedAt, frames: 0 }];
     this.started = new Promise((resolve) => (this.markStarted = resolve));
 
     const command = helperCommand(
@@ -305,7 +307,8 @@ export class LiveCapture {
   snapshot(): LiveUpdate {
     const now = Date.now();
     const frames = this.session.frames;
-    const seconds = (now - this.lastUpdateAt) / 1000;
+    const base = this.rateBase(now);
+    const seconds = (now - base.at) / 1000;
     return {
       state: this.state,
       interface: this.settings.interface,
@@ -315,7 +318,7 @@ export class LiveCapture {
       capturedBytes: this.spool.bytesWritten,
       malformed: this.session.malformed,
       elapsedSeconds: (now - this.startedAt) / 1000,
-      framesPerSecond: seconds > 0 ? (frames - this.framesAtLastUpdate) / seconds : 0,
+      framesPerSecond: seconds > 0 ? (frames - base.frames) / seconds : 0,
       firstRetainedFrame: this.firstRetainedFrame(),
       stopReason: this.stopReason,
       problem: this.problem,
@@ -346,10 +349,22 @@ export class LiveCapture {
     this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
   }
 
+  /** What the rate is measured from: the newest update at least RATE_WINDOW_MS before `now` (the start while there is none). */
+  private rateBase(now: number): { at: number; frames: number } {
+    let base = this.rateSamples[0];
+    for (const sample of this.rateSamples) {
+      if (now - sample.at < RATE_WINDOW_MS) break;
+      base = sample;
+    }
+    return base;
+  }
+
   private emitUpdate(): void {
     const update = this.snapshot();
-    this.framesAtLastUpdate = update.frames;
-    this.lastUpdateAt = update.at;
+    const samples = this.rateSamples;
+    samples.push({ at: update.at, frames: update.frames });
+    // Samples older than the newest one at least a window old are never a base again.
+    while (samples.length > 1 && update.at - samples[1].at >= RATE_WINDOW_MS) samples.shift();
     this.onUpdate?.(update);
   }
 

@@ -76,6 +76,15 @@ describe.skipIf(!haveCorpus)(`LiveCapture with a stand-in helper${haveCorpus ? '
     const capturing = updates.filter((u) => u.state === 'capturing');
     expect(capturing.length).toBeGreaterThanOrEqual(6);
     expect(capturing.some((u) => u.framesPerSecond > 0)).toBe(true);
+    // The rate is measured over about the last second, not over the last 100 ms update (which flickers to 0
+    // with bursty traffic): from the newest update at least a second earlier, or from the start.
+    const history = [{ at: final.at - final.elapsedSeconds * 1000, frames: 0 }, ...updates];
+    capturing.forEach((u) => {
+      const earlier = history.slice(0, history.indexOf(u)).filter((e) => u.at - e.at >= 1000);
+      const base = earlier.at(-1) ?? history[0];
+      expect(u.framesPerSecond).toBeCloseTo((u.frames - base.frames) / ((u.at - base.at) / 1000), 3);
+    });
+    expect(capturing.filter((u) => u.at - history[0].at >= 1000).every((u) => u.framesPerSecond > 0)).toBe(true);
     await live.discard();
   });
 
