@@ -2,12 +2,13 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceError, type FilterProgress, type ServiceEvent } from '../../../app/api/types';
+import type { FilterProgress } from '../../../app/api/types';
 import { CaptureService } from '../../../main/service/service';
 import { tsharkLines } from '../../e2e/harness';
 import { CORPUS_DIR, tsharkVersion } from '../../helpers/tshark';
 import { captureWorkerScript } from '../helpers/captureWorker';
 import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
+import { nextEvent, rejection } from '../helpers/serviceEvents';
 
 /*
  * Display filters through the service: compiled without a capture, applied in the capture's worker
@@ -19,26 +20,6 @@ const RETRANS = join(CORPUS_DIR, 'arkime/pcap/wireshark-retrans.pcap');
 const DNS_UDP = join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap');
 const reason = !existsSync(RETRANS) ? `corpus not found at ${CORPUS_DIR}` : !tsharkVersion() ? 'tshark not found' : null;
 if (reason) console.warn(`test/main/service/filter.test.ts skipped: ${reason}`);
-
-function nextEvent(service: CaptureService, test: (event: ServiceEvent) => boolean): Promise<ServiceEvent> {
-  return new Promise((resolve) => {
-    const stop = service.subscribe((event) => {
-      if (test(event)) {
-        stop();
-        resolve(event);
-      }
-    });
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
-  return error;
-}
 
 describe.skipIf(reason !== null)('display filters in the service', () => {
   let service: CaptureService;

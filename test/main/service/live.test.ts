@@ -2,13 +2,14 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceError, type LiveProgress, type ServiceEvent } from '../../../app/api/types';
+import type { LiveProgress, ServiceEvent } from '../../../app/api/types';
 import { HELPER_ENV } from '../../../main/live/helper';
 import { CaptureService } from '../../../main/service/service';
 import { readAll } from '../../app/capture/readAll';
 import { tsharkLines } from '../../e2e/harness';
 import { CORPUS_DIR, tsharkVersion } from '../../helpers/tshark';
 import { liveWorkerScript } from './liveWorker';
+import { rejection } from '../helpers/serviceEvents';
 
 /*
  * The live-capture methods of the service over the real live engine in a worker thread, with the stand-in
@@ -20,15 +21,6 @@ const FAKE = resolve(__dirname, '../live/fakeHelper.mjs');
 const TCP_CAPTURE = join(CORPUS_DIR, 'zeek/Traces/http/bro.org.pcap');
 const DNS_CAPTURE = join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap');
 const haveCorpus = existsSync(TCP_CAPTURE) && existsSync(DNS_CAPTURE);
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
-  return error;
-}
 
 describe('live requests are validated before anything runs', () => {
   const service = new CaptureService({ workerScript: 'never-started.js', liveDirectory: join(tmpdir(), 'wirelens-never') });

@@ -2,40 +2,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceError, type CaptureProgress, type FilterIndexStatus, type ServiceEvent } from '../../../app/api/types';
+import type { CaptureProgress, FilterIndexStatus, ServiceEvent } from '../../../app/api/types';
 import { streamLadder } from '../../../main/cli/diagram';
 import { CaptureService } from '../../../main/service/service';
 import { streamSeriesOfFile } from '../../renderer/charts/captures';
 import { CORPUS_DIR } from '../../helpers/tshark';
 import { captureWorkerScript } from '../helpers/captureWorker';
 import { pcapRecord, writeRepeatedPcap } from '../helpers/syntheticCapture';
+import { nextEvent, rejection } from '../helpers/serviceEvents';
 
 const corpus = existsSync(CORPUS_DIR);
 const DNS_UDP = join(CORPUS_DIR, 'arkime/pcap/dns-udp.pcap');
 const RETRANS = join(CORPUS_DIR, 'arkime/pcap/wireshark-retrans.pcap');
 /** 16 TCP streams, each a handshake (tshark: stream 2 is frames 9 and 10, SYN and SYN-ACK). */
 const HANDSHAKES = join(CORPUS_DIR, 'arkime/pcap/tcp_handshake_synthetic.pcap');
-
-/** Resolves with the first event that satisfies `test`. */
-function nextEvent(service: CaptureService, test: (event: ServiceEvent) => boolean): Promise<ServiceEvent> {
-  return new Promise((resolve) => {
-    const stop = service.subscribe((event) => {
-      if (test(event)) {
-        stop();
-        resolve(event);
-      }
-    });
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
-  return error;
-}
 
 describe.skipIf(!corpus)('CaptureService (worker threads, corpus files)', () => {
   let service: CaptureService;
