@@ -3,22 +3,14 @@ import type { CaptureState, Dissection } from '../../../app/decode/dissection';
 import { decodeFrame, newCaptureState } from '../../../app/decode/frame';
 import { fieldOccurrences, formatFieldValue } from '../../../app/fields/format';
 import { fieldByName } from '../../../app/fields/registry';
+import { hex } from '../../helpers/dissection';
 
 /*
  * Helpers for the link- and network-layer decoder tests: frames from hexdumps, decoded through the real
  * pipeline with trees on, and field values as `tshark -T fields` prints them.
  */
 
-/** Bytes from a hexdump: hex digit pairs; whitespace and anything after '|' on a line are ignored. */
-export function hex(dump: string): Uint8Array {
-  const digits = dump
-    .split('\n')
-    .map((line) => line.split('|')[0])
-    .join('')
-    .replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(digits)) throw new Error(`not a hexdump: ${dump}`);
-  return Uint8Array.from(digits.match(/../g) ?? [], (pair) => parseInt(pair, 16));
-}
+export { hex };
 
 export interface FrameOptions {
   linkType?: number;
