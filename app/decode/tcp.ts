@@ -1,9 +1,9 @@
 import { defineField, type FieldDef } from '../fields/registry';
 import type { FieldTree } from '../fields/tree';
-import { finishChecksum, sumWithoutChecksumField, u16, u32 } from './bytes';
+import { sumWithoutChecksumField, u16, u32 } from './bytes';
 import { markMalformed, type Dissection, type LayerDecoder, type LayerInput, type TcpOptionsRepr } from './dissection';
 import { asciiText } from './dns';
-import { CHECKSUM_STATUS_NAMES, TRANSPORT_CHECKSUM_STATUS } from './udp';
+import { CHECKSUM_STATUS_NAMES, recordUnverifiedChecksum, recordVerifiedChecksum } from './udp';
 
 /*
  * TCP header (RFC 9293 section 3.1):
@@ -291,18 +291,10 @@ function recordChecksum(d: Dissection, at: LayerInput, checksum: number, reporte
   // Summing every payload byte costs as much as reading the file again, so the indexing pass (no tree)
   // leaves payload checksums unverified, as Wireshark does by default; details and `fields` verify them.
   if (at.embedded || !t.enabled || !ip || ip.fragment || addressSum === undefined || at.end - start < reported) {
-    t.add(F.checksum, start + 16, 2, checksum);
-    t.addGenerated(F.checksumStatus, TRANSPORT_CHECKSUM_STATUS.unverified);
-    return 'unverified';
+    return recordUnverifiedChecksum(t, F, start + 16, checksum);
   }
   const pseudoHeader = addressSum + TCP_PROTOCOL + (reported >>> 16) + (reported & 0xffff);
-  const withoutChecksum = sumWithoutChecksumField(b, start, start + reported, start + 16, pseudoHeader);
-  const good = finishChecksum(withoutChecksum + checksum) === 0;
-  t.open(F.checksum, start + 16, 2, checksum);
-  t.addGenerated(F.checksumCalculated, good ? checksum : finishChecksum(withoutChecksum));
-  t.close();
-  t.addGenerated(F.checksumStatus, good ? TRANSPORT_CHECKSUM_STATUS.good : TRANSPORT_CHECKSUM_STATUS.bad);
-  return good ? 'good' : 'bad';
+  return recordVerifiedChecksum(t, F, start + 16, checksum, sumWithoutChecksumField(b, start, start + reported, start + 16, pseudoHeader));
 }
 
 /**

@@ -1,4 +1,5 @@
-import { defineField } from '../fields/registry';
+import { defineField, type FieldDef } from '../fields/registry';
+import type { FieldTree } from '../fields/tree';
 import { finishChecksum, sumWithoutChecksumField, u16 } from './bytes';
 import { markMalformed, type Dissection, type LayerDecoder, type LayerInput } from './dissection';
 import { looksLikeDns } from './dns';
@@ -186,17 +187,33 @@ function recordChecksum(d: Dissection, at: LayerInput, length: number, reported:
   // Summing every payload byte costs as much as reading the file again, so the indexing pass (no tree)
   // leaves payload checksums unverified, as Wireshark does by default; details and `fields` verify them.
   if (at.embedded || !t.enabled || !ip || ip.fragment || addressSum === undefined || captured < reported || captured < length || reported < length) {
-    t.add(F.checksum, start + 6, 2, checksum);
-    t.addGenerated(F.checksumStatus, TRANSPORT_CHECKSUM_STATUS.unverified);
-    return 'unverified';
+    return recordUnverifiedChecksum(t, F, start + 6, checksum);
   }
   const pseudoHeader = addressSum + UDP_PROTOCOL + (length >>> 16) + (length & 0xffff);
-  const withoutChecksum = sumWithoutChecksumField(b, start, start + length, start + 6, pseudoHeader);
-  const good = finishChecksum(withoutChecksum + checksum) === 0;
-  t.open(F.checksum, start + 6, 2, checksum);
-  t.addGenerated(F.checksumCalculated, good ? checksum : finishChecksum(withoutChecksum));
+  return recordVerifiedChecksum(t, F, start + 6, checksum, sumWithoutChecksumField(b, start, start + length, start + 6, pseudoHeader));
+}
+
+/** A transport layer's checksum fields, shown alike by TCP and UDP. */
+export interface ChecksumFields {
+  checksum: FieldDef;
+  checksumCalculated: FieldDef;
+  checksumStatus: FieldDef;
+}
+
+/** The checksum at `at`, not verified (embedded, cut short, fragment, or the indexing pass). */
+export function recordUnverifiedChecksum(t: FieldTree, fields: ChecksumFields, at: number, checksum: number): 'unverified' {
+  t.add(fields.checksum, at, 2, checksum);
+  t.addGenerated(fields.checksumStatus, TRANSPORT_CHECKSUM_STATUS.unverified);
+  return 'unverified';
+}
+
+/** The checksum at `at`, verified against the one's-complement sum of everything else it covers. */
+export function recordVerifiedChecksum(t: FieldTree, fields: ChecksumFields, at: number, checksum: number, sumWithoutChecksum: number): 'good' | 'bad' {
+  const good = finishChecksum(sumWithoutChecksum + checksum) === 0;
+  t.open(fields.checksum, at, 2, checksum);
+  t.addGenerated(fields.checksumCalculated, good ? checksum : finishChecksum(sumWithoutChecksum));
   t.close();
-  t.addGenerated(F.checksumStatus, good ? TRANSPORT_CHECKSUM_STATUS.good : TRANSPORT_CHECKSUM_STATUS.bad);
+  t.addGenerated(fields.checksumStatus, good ? TRANSPORT_CHECKSUM_STATUS.good : TRANSPORT_CHECKSUM_STATUS.bad);
   return good ? 'good' : 'bad';
 }
 
