@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ladderMermaid } from '../../app/diagram/mermaid';
 import { ladderSvg } from '../../app/diagram/svg';
@@ -11,7 +11,7 @@ import { chartGeometry } from '../../renderer/charts/draw';
 import { timeSequenceChart } from '../../renderer/charts/layers';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
 import { streamSeriesOfFile } from '../renderer/charts/captures';
-import { assertBuiltUi, openThroughPage, tsharkLines } from './harness';
+import { CHROMIUM, assertBuiltUi, openBrowser, openThroughPage, tsharkLines } from './harness';
 
 /*
  * A TCP stream's Graphs and Diagram tabs end to end, in headless Chromium against the web bridge: the
@@ -20,7 +20,6 @@ import { assertBuiltUi, openThroughPage, tsharkLines } from './harness';
  */
 
 const ROOT = resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
 /** A 20 Mbit/s Reno transfer recorded with the kernel's own view of the sender (one stream, 6587 frames). */
 const KERNEL_TRUTH = resolve(ROOT, '../shared/data/kernel-truth/reno-20mbit-q60k.pcap');
@@ -64,17 +63,8 @@ describe.skipIf(reason !== null)('TCP stream Graphs and Diagram tabs in headless
     mkdirSync(RESULTS, { recursive: true });
     bridge = await startBridge({ rendererDir: join(ROOT, 'out/renderer'), workerScript: join(ROOT, 'out/main/captureWorker.js'), log: () => undefined });
     userDataDir = mkdtempSync(join(tmpdir(), 'wirelens-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    ({ context, page } = await openBrowser(userDataDir, bridge.url, pageErrors, { viewport: { width: 1400, height: 1000 }, acceptDownloads: true }));
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(bridge.url);
   }, 300_000);
 
   afterAll(async () => {

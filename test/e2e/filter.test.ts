@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../main/bridge/server';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
-import { assertBuiltUi, openThroughPage, tsharkLines } from './harness';
+import { CHROMIUM, assertBuiltUi, openBrowser, openThroughPage, tsharkLines } from './harness';
 
 /*
  * The display filter bar end to end, in headless Chromium against the web bridge: an expression that
@@ -17,7 +17,6 @@ import { assertBuiltUi, openThroughPage, tsharkLines } from './harness';
  */
 
 const ROOT = resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
 /** An HTTP download with retransmissions (108 frames, 47 of them tcp.analysis.retransmission). */
 const RETRANS = join(CORPUS_DIR, 'arkime/pcap/wireshark-retrans.pcap');
@@ -50,15 +49,7 @@ describe.skipIf(reason !== null)('display filter bar in headless Chromium', () =
     mkdirSync(RESULTS, { recursive: true });
     bridge = await startBridge({ rendererDir: join(ROOT, 'out/renderer'), workerScript: join(ROOT, 'out/main/captureWorker.js'), log: () => undefined });
     userDataDir = mkdtempSync(join(tmpdir(), 'wirelens-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(bridge.url);
+    ({ context, page } = await openBrowser(userDataDir, bridge.url, pageErrors, { viewport: { width: 1400, height: 900 } }));
   }, 300_000);
 
   afterAll(async () => {

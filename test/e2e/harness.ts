@@ -1,9 +1,35 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const ROOT = join(__dirname, '../..');
+
+/** The Chromium the e2e tests drive (Debian's; CHROMIUM overrides). */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Headless Chromium with its profile in `profileDir`, on `url`; the page's uncaught errors are added to
+ * `pageErrors` (each test file asserts there were none).
+ */
+export async function openBrowser(
+  profileDir: string,
+  url: string,
+  pageErrors: string[],
+  options: { viewport: { width: number; height: number }; acceptDownloads?: boolean },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: options.acceptDownloads ?? false,
+    viewport: options.viewport,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(url);
+  return { context, page };
+}
 
 function newestModification(path: string): number {
   if (!existsSync(path)) return 0;

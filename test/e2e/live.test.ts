@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { build as esbuild } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../main/bridge/server';
 import { HELPER_ENV } from '../../main/live/helper';
 import { tsharkVersion } from '../helpers/tshark';
 import { spawnIn, waitForOutput } from '../integration/netns';
-import { showView, tsharkFrameCount, tsharkLines } from './harness';
+import { CHROMIUM, openBrowser, showView, tsharkFrameCount, tsharkLines } from './harness';
 
 /*
  * Live capture from the UI, in headless Chromium against the web bridge. As root, the test makes its own
@@ -28,7 +28,6 @@ import { showView, tsharkFrameCount, tsharkLines } from './harness';
  */
 
 const ROOT = resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
 const TRAFFIC = resolve(ROOT, 'test/integration/liveTraffic.mjs');
 const DUMPCAP = '/usr/bin/dumpcap';
@@ -165,15 +164,7 @@ describe.skipIf(reason !== null)('live capture from the UI (headless Chromium, w
     await waitForOutput(server, 'ready');
 
     bridge = await startBridge({ rendererDir, workerScript, liveDirectory: join(scratch, 'live'), log: () => undefined });
-    context = await chromium.launchPersistentContext(join(scratch, 'chromium'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(bridge.url);
+    ({ context, page } = await openBrowser(join(scratch, 'chromium'), bridge.url, pageErrors, { viewport: { width: 1400, height: 900 } }));
   });
 
   afterAll(async () => {

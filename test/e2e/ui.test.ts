@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANDIDATES } from '../../app/refstack/select';
 import { startBridge, type RunningBridge } from '../../main/bridge/server';
 import { nodeBytes, tsharkFollowRaw } from '../app/index/tsharkFollow';
 import { CORPUS_DIR, tsharkVersion } from '../helpers/tshark';
-import { assertBuiltUi, followPieces, openThroughPage, readTable, showView, startServeProcess, tableHeader, tsharkFrameCount, tsharkLines } from './harness';
+import { CHROMIUM, assertBuiltUi, followPieces, openBrowser, openThroughPage, readTable, showView, startServeProcess, tableHeader, tsharkFrameCount, tsharkLines } from './harness';
 
 /*
  * The UI end to end, in headless Debian Chromium against the web bridge (Electron cannot run here):
@@ -21,7 +21,6 @@ import { assertBuiltUi, followPieces, openThroughPage, readTable, showView, star
  */
 
 const ROOT = resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
 const SAMPLE = join(ROOT, 'samples/handshake-dns.pcapng');
 const LARGE = join(ROOT, 'bench-data/mixed-1m.pcap');
@@ -75,24 +74,7 @@ describe.skipIf(reason !== null)('UI in headless Chromium over the web bridge', 
       log: () => undefined,
     });
     userDataDir = mkdtempSync(join(tmpdir(), 'wirelens-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1400, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(bridge.url);
+    ({ context, page } = await openBrowser(userDataDir, bridge.url, pageErrors, { viewport: { width: 1400, height: 900 }, acceptDownloads: true }));
   });
 
   afterAll(async () => {
