@@ -73,6 +73,8 @@ const CHECKSUM_STATUSES = ['good', 'bad', 'unverified', 'none'] as const;
 
 /** Frames per batch: large enough that messages are few, small enough that the two threads overlap. */
 export const FRAMES_PER_BATCH = 4096;
+/** The first batch is smaller, and each next one twice as large up to FRAMES_PER_BATCH, so the analysis starts early. */
+const FIRST_BATCH_FRAMES = 256;
 
 export interface FrameBatch {
   count: number;
@@ -106,6 +108,7 @@ export class DeferringObserver implements TransportObserver {
 export class FrameBatchWriter {
   private rows: Float64Array = new Float64Array(FRAMES_PER_BATCH * Col.stride);
   private count = 0;
+  private batchFrames = FIRST_BATCH_FRAMES;
   private readonly addresses = new Map<string, number>();
   private newAddresses: string[] = [];
   /** The two addresses looked up last, and their numbers. */
@@ -123,7 +126,7 @@ export class FrameBatchWriter {
   private readonly spareRows: Float64Array[] = [];
 
   get full(): boolean {
-    return this.count === FRAMES_PER_BATCH;
+    return this.count === this.batchFrames;
   }
 
   get empty(): boolean {
@@ -210,6 +213,7 @@ export class FrameBatchWriter {
     };
     this.rows = this.spareRows.pop() ?? new Float64Array(FRAMES_PER_BATCH * Col.stride);
     this.count = 0;
+    this.batchFrames = Math.min(2 * this.batchFrames, FRAMES_PER_BATCH);
     this.newAddresses = [];
     this.newStacks = [];
     this.issues = [];
