@@ -1,4 +1,4 @@
-import { seqAdd, seqGe, seqGt, seqLe, seqLt } from './seq';
+import { DOUBLE_ZERO, seqAdd, seqGe, seqGt, seqLe, seqLt } from './seq';
 
 /*
  * Wireshark's TCP sequence analysis (tcp_analyze_sequence_number and its callers in
@@ -48,8 +48,12 @@ const A = TcpAnalysisFlag;
 export const MAX_UNACKED_SEGMENTS = 10_000;
 /** SACK blocks remembered for bytes in flight: Wireshark stores blocks 1..3 of MAX_TCP_SACK_RANGES = 4. */
 const MAX_STORED_SACK_BLOCKS = 3;
-/** Wireshark's (guint32)-1 marker in the duplicate ACK counter. */
-const DUP_ACK_NEUTRALIZED = 0xffffffff;
+/**
+ * Wireshark's (guint32)-1 marker in the duplicate ACK counter, kept as -1: 0xffffffff is no small integer,
+ * and storing it would turn the counter of every flow into a double and throw away the optimised analysis.
+ * Where Wireshark compares the unsigned marker with a count (the fast retransmission test), it is more than any.
+ */
+const DUP_ACK_NEUTRALIZED = -1;
 /** RFC 9293 section 3.1: the data offset is at least 5 words. */
 const MIN_HEADER_LENGTH = 20;
 const FAST_RETRANSMISSION_WINDOW_NS = 20_000_000;
@@ -241,6 +245,8 @@ export class TcpConversationAnalysis {
   private lastSynNanos = 0;
   /** SYN to the first pure ACK (null = not known). */
   initialRtt: Duration | null = null;
+  /** What analyze returns, refilled for every segment (not a new object per frame): read it before the next. */
+  private readonly result: TcpFrameAnalysis;
 
   constructor(
     readonly stream: number,
@@ -249,6 +255,25 @@ export class TcpConversationAnalysis {
   ) {
     this.firstSeconds = this.prevSeconds = firstSeconds;
     this.firstNanos = this.prevNanos = firstNanos;
+    this.result = {
+      stream,
+      completeness: 0,
+      seq: DOUBLE_ZERO,
+      nxtseq: null,
+      ack: DOUBLE_ZERO,
+      windowSize: DOUBLE_ZERO,
+      windowScaleFactor: null,
+      firstSeconds: DOUBLE_ZERO,
+      firstNanos: 0,
+      previousSeconds: DOUBLE_ZERO,
+      previousNanos: 0,
+      initialRtt: null,
+      headerTooShort: false,
+      analysisShown: true,
+      acked: null,
+      direction: 0,
+      sackBase: DOUBLE_ZERO,
+    };
   }
 
   /**
@@ -260,7 +285,7 @@ export class TcpConversationAnalysis {
     return fwd.baseSeqSet && fwd.baseSeq !== seq >>> 0;
   }
 
-  /** Analyses one segment of this conversation; `reusedPorts` marks the SYN that started it on an old tuple. */
+  /** Analyses one segment of this conversation; `reusedPorts` marks the SYN that started it on an old tuple. The result is one object refilled for every segment of the conversation. */
   analyze(seg: TcpSegment, direction: 0 | 1, conversationIsNew: boolean, reusedPorts: boolean): TcpFrameAnalysis {
     const fwd = this.flows[direction];
     const rev = this.flows[direction === 0 ? 1 : 0];
@@ -334,25 +359,24 @@ export class TcpConversationAnalysis {
     if (seg.sack !== null && rev.baseSeqSet !== undefined) this.storeSack(fwd, rev, seg.sack);
     if (flags & SYN) this.verifyWindowScaling((flags & ACK) !== 0, fwd, rev);
 
-    return {
-      stream: this.stream,
-      completeness: completenessShown,
-      seq: relSeq,
-      nxtseq,
-      ack: relAck,
-      windowSize,
-      windowScaleFactor,
-      firstSeconds: this.firstSeconds,
-      firstNanos: this.firstNanos,
-      previousSeconds,
-      previousNanos,
-      initialRtt: isZero(this.initialRtt) ? null : this.initialRtt,
-      headerTooShort: seg.headerLength < MIN_HEADER_LENGTH,
-      analysisShown: seg.headerLength >= MIN_HEADER_LENGTH && !seg.optionsUnreadable,
-      acked,
-      direction,
-      sackBase: rev.baseSeq,
-    };
+    const r = this.result;
+    r.completeness = completenessShown;
+    r.seq = relSeq;
+    r.nxtseq = nxtseq;
+    r.ack = relAck;
+    r.windowSize = windowSize;
+    r.windowScaleFactor = windowScaleFactor;
+    r.firstSeconds = this.firstSeconds;
+    r.firstNanos = this.firstNanos;
+    r.previousSeconds = previousSeconds;
+    r.previousNanos = previousNanos;
+    r.initialRtt = isZero(this.initialRtt) ? null : this.initialRtt;
+    r.headerTooShort = seg.headerLength < MIN_HEADER_LENGTH;
+    r.analysisShown = seg.headerLength >= MIN_HEADER_LENGTH && !seg.optionsUnreadable;
+    r.acked = acked;
+    r.direction = direction;
+    r.sackBase = rev.baseSeq;
+    return r;
   }
 
   private updateCompleteness(flags: number, seglen: number, conversationIsNew: boolean): void {
@@ -562,7 +586,7 @@ export class TcpConversationAnalysis {
     }
     // Fast retransmission: at >= 2 duplicate ACKs for exactly this sequence number, within 20 ms of the last.
     const sinceLastAck = deltaNs(seg.tsSeconds, seg.tsNanos, rev.lastAckSeconds, rev.lastAckNanos);
-    if (seqNotAdvanced && rev.dupAckNum >= 2 && rev.lastAck === seq && sinceLastAck >= 0 && sinceLastAck < FAST_RETRANSMISSION_WINDOW_NS) {
+    if (seqNotAdvanced && (rev.dupAckNum >= 2 || rev.dupAckNum === DUP_ACK_NEUTRALIZED) && rev.lastAck === seq && sinceLastAck >= 0 && sinceLastAck < FAST_RETRANSMISSION_WINDOW_NS) {
       (acked ??= newAckedInfo()).flags |= A.fastRetransmission;
       return acked;
     }

@@ -10,6 +10,7 @@ import type { ReassemblyLimits } from './reassembly';
 import { TCP_ANALYSIS_FIELDS as F, UDP_CONVERSATION_FIELDS } from './fields';
 import { FlightTracker, type FlightSummary } from './flight';
 import { RttEstimator, type RttEstimate, type RttSample } from './rtt';
+import { DOUBLE_ZERO } from './seq';
 import { TCP_STATE_NAMES, TcpConnectionStates } from './state';
 import { LruMap } from './lru';
 import { TombstoneStore, type Tombstone } from './tombstones';
@@ -181,6 +182,21 @@ export class TcpAnalyzer implements TransportObserver {
   };
   /** The record of the last TCP frame analysed (what observeLayer's caller reads). */
   lastRecord: TcpFrameRecord | null = null;
+  /** The one record every TCP frame's analysis fills (see observe): no object per frame. */
+  private readonly record: TcpFrameRecord = {
+    stream: 0,
+    direction: 0,
+    seq: DOUBLE_ZERO,
+    ack: DOUBLE_ZERO,
+    nxtseq: DOUBLE_ZERO,
+    windowSize: DOUBLE_ZERO,
+    analysisFlags: 0,
+    bytesInFlight: DOUBLE_ZERO,
+    ackedFrame: 0,
+    ackRttNs: DOUBLE_ZERO,
+    dupAckNum: 0,
+    states: 0,
+  };
   readonly udp: UdpConversations;
 
   constructor(private readonly options: TcpAnalyzerOptions = {}) {
@@ -200,8 +216,9 @@ export class TcpAnalyzer implements TransportObserver {
 
   /**
    * Analyses one decoded frame (TCP or UDP), called after all its layers were decoded; returns the TCP
-   * record, or null for other frames. DNS messages spanning segments are decoded into the frame that
-   * completes them (the TCP decoder handed whole ones to the DNS decoder already).
+   * record, or null for other frames. The record is one object refilled for every TCP frame: copy what you
+   * keep before the next. DNS messages spanning segments are decoded into the frame that completes them
+   * (the TCP decoder handed whole ones to the DNS decoder already).
    */
   observe(d: Dissection): TcpFrameRecord | null {
     this.payloadLeftToUs = false;
@@ -465,20 +482,20 @@ export class TcpAnalyzer implements TransportObserver {
       });
     }
 
-    return {
-      stream: conv.stream,
-      direction,
-      seq: result.seq,
-      ack: result.ack,
-      nxtseq: result.nxtseq ?? -1,
-      windowSize: result.windowSize,
-      analysisFlags,
-      bytesInFlight: acked?.bytesInFlight ?? 0,
-      ackedFrame: acked?.frameAcked ?? 0,
-      ackRttNs: acked?.ackRtt ? acked.ackRtt.seconds * 1e9 + acked.ackRtt.nanos : 0,
-      dupAckNum: acked?.dupAckNum ?? 0,
-      states: conv.states.states[0] | (conv.states.states[1] << 4),
-    };
+    const record = this.record;
+    record.stream = conv.stream;
+    record.direction = direction;
+    record.seq = result.seq;
+    record.ack = result.ack;
+    record.nxtseq = result.nxtseq ?? -1;
+    record.windowSize = result.windowSize;
+    record.analysisFlags = analysisFlags;
+    record.bytesInFlight = acked?.bytesInFlight ?? 0;
+    record.ackedFrame = acked?.frameAcked ?? 0;
+    record.ackRttNs = acked?.ackRtt ? acked.ackRtt.seconds * 1e9 + acked.ackRtt.nanos : 0;
+    record.dupAckNum = acked?.dupAckNum ?? 0;
+    record.states = conv.states.states[0] | (conv.states.states[1] << 4);
+    return record;
   }
 
   /**

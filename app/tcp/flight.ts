@@ -1,4 +1,4 @@
-import { seqDiff, seqGt } from './seq';
+import { DOUBLE_ZERO, seqDiff, seqGt } from './seq';
 
 /**
  * Little's law for one direction of a connection: the time-average of the bytes in flight
@@ -20,10 +20,10 @@ export class FlightTracker {
   private sndNxt: number | null = null;
   private sndUna: number | null = null;
   /** Integral of bytes in flight over time (byte·ns) from the first send to the last event. */
-  private byteNs = 0;
+  private byteNs = DOUBLE_ZERO;
   private firstNs: number | null = null;
-  private lastNs = 0;
-  private bytesAcked = 0;
+  private lastNs = DOUBLE_ZERO;
+  private bytesAcked = DOUBLE_ZERO;
 
   /** The direction sent up to `end` (relative, SYN/FIN included) at atNs. */
   onSend(end: number, atNs: number): void {

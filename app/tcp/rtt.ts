@@ -1,4 +1,4 @@
-import { seqGe, seqGt, seqLe } from './seq';
+import { DOUBLE_ZERO, seqGe, seqGt, seqLe } from './seq';
 
 /*
  * Round-trip time of one direction of data, as its sender would measure it, from two kinds of samples:
@@ -57,7 +57,7 @@ export class RttEstimator {
   rtoNs = 1_000_000_000;
   minRttNs: number | null = null;
   samples = 0;
-  private sumRttNs = 0;
+  private sumRttNs = DOUBLE_ZERO;
   /**
    * Outstanding data segments in sequence order, for ACK samples (Karn's rule): timed[timedHead..]. ACKs
    * remove from the front; moving the head rather than splicing keeps that constant time per ACK.

@@ -47,7 +47,8 @@ class Conversation {
       headerLength: 20,
       optionsUnreadable: false,
     };
-    const result = this.analysis.analyze(seg, s.dir, this.first, false);
+    // A copy: analyze refills one object for every segment.
+    const result = { ...this.analysis.analyze(seg, s.dir, this.first, false) };
     this.first = false;
     return result;
   }

@@ -20,7 +20,8 @@ function run(frames: (TcpFrameSpec | Uint8Array)[], options: TcpAnalyzerOptions 
   frames.forEach((f, i) => {
     const bytes = f instanceof Uint8Array ? f : tcpFrameBytes(f);
     const d = decodeFrame(state, rawFrame(i + 1, i, bytes), true);
-    records.push(analyzer.observe(d));
+    const record = analyzer.observe(d);
+    records.push(record && { ...record });
     dissections.push(d);
   });
   analyzer.finish();
@@ -172,7 +173,7 @@ describe('as the pipeline step after the transport layer (observeLayer)', () => 
   function runHooked(frames: TcpFrameSpec[]) {
     const state = newCaptureState();
     const analyzer = new TcpAnalyzer();
-    return frames.map((spec, i) => ({ d: decodeWithAnalysis(state, analyzer, rawFrame(i + 1, i, tcpFrameBytes(spec)), true), record: analyzer.lastRecord }));
+    return frames.map((spec, i) => ({ d: decodeWithAnalysis(state, analyzer, rawFrame(i + 1, i, tcpFrameBytes(spec)), true), record: analyzer.lastRecord && { ...analyzer.lastRecord } }));
   }
 
   const query = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 1, 0, 1];
