@@ -1,7 +1,10 @@
+import type { RawFrame } from '../capture/types';
 import { DISABLED_FIELD_TREE } from '../fields/tree';
+import { formatIpv4, onesComplementSum, u16, u32 } from './bytes';
 import { newDissection, type CaptureState, type Dissection, type IpRepr, type NextLayer, type TcpRepr, type TransportObserver, type UdpRepr } from './dissection';
 import { decodeLayersFrom } from './frame';
 import type { DecodeIssue } from './issue';
+import { TCP_DNS_PORTS, TCP_OPTION_KIND as KIND } from './tcp';
 
 /*
  * Decoded frames in a compact, transferable form, so that decoding runs on one thread and the
@@ -70,6 +73,17 @@ const TRANSPORT_UDP = 2;
 const ABSENT = -1;
 const MAX_SACK_EDGES = 8;
 const CHECKSUM_STATUSES = ['good', 'bad', 'unverified', 'none'] as const;
+const CHECKSUM_UNVERIFIED = 2;
+
+/** The stacks of addCommonTcp's frames (decodeFrame names the payload of a TCP segment "data"). */
+const ETH_IPV4_TCP = ['eth', 'ethertype', 'ip', 'tcp'];
+const ETH_IPV4_TCP_DATA = ['eth', 'ethertype', 'ip', 'tcp', 'data'];
+const LINKTYPE_ETHERNET = 1;
+/** Where addCommonTcp's frames have their headers: Ethernet II (14 bytes), IPv4 without options (20), TCP. */
+const IPV4_AT = 14;
+const TCP_AT = 34;
+const OPTIONS_AT = 54;
+const TCP_RST = 0x004;
 
 /** Frames per batch: large enough that messages are few, small enough that the two threads overlap. */
 export const FRAMES_PER_BATCH = 4096;
@@ -199,6 +213,128 @@ export class FrameBatchWriter {
     // The frame's bytes are views into the reader's buffer: the payload's decoder gets copies.
     if (deferred) this.deferred.push([this.count, d.sources.map((s) => s.slice()), deferred]);
     this.count++;
+  }
+
+  /**
+   * The decoding thread's shortcut for the commonest frame, Ethernet II + IPv4 without options + TCP (most
+   * frames of a large capture): its row straight from the bytes, without a dissection. It writes nothing
+   * and returns false for any other frame or anything unusual in one (cut short, a fragment, a zero IP
+   * length, a TCP option other than MSS, window scale, SACK-permitted, SACK, timestamps, NOP and EOL, or of
+   * an odd length, a payload to DNS ports or in a RST): decodeFrame and add then take the frame. For the
+   * frames it takes, its row is the one decodeFrame (without a tree) and add write: test/app/decode/
+   * frameBatch.test.ts compares them frame by frame over every capture of the tests and mutated frames.
+   */
+  addCommonTcp(raw: RawFrame): boolean {
+    const b = raw.data;
+    const captured = b.length;
+    if (raw.linkType !== LINKTYPE_ETHERNET || captured !== raw.originalLength || captured < OPTIONS_AT) return false;
+    // EtherType IPv4, version 4 with a 20-byte header, protocol TCP.
+    if (b[12] !== 0x08 || b[13] !== 0x00 || b[IPV4_AT] !== 0x45 || b[IPV4_AT + 9] !== 6) return false;
+    const totalLength = u16(b, IPV4_AT + 2);
+    // Not a fragment (MF clear, offset 0), and the whole datagram with a whole TCP header in the frame.
+    if ((u16(b, IPV4_AT + 6) & 0x3fff) !== 0 || totalLength < 40 || IPV4_AT + totalLength > captured) return false;
+    const segmentLength = totalLength - 20;
+    const headerLength = (b[TCP_AT + 12] >> 4) * 4;
+    if (headerLength < 20 || headerLength > segmentLength) return false;
+    const srcPort = u16(b, TCP_AT);
+    const dstPort = u16(b, TCP_AT + 2);
+    const flags = u16(b, TCP_AT + 12) & 0x0fff;
+    const payloadLength = segmentLength - headerLength;
+    if (payloadLength > 0 && (flags & TCP_RST || TCP_DNS_PORTS.has(srcPort) || TCP_DNS_PORTS.has(dstPort))) return false;
+
+    // The options, first occurrence of each, as decodeTcp reads them.
+    let mss = ABSENT;
+    let windowScale = ABSENT;
+    let sackPermitted = 0;
+    let tsVal = ABSENT;
+    let tsEcr = ABSENT;
+    let sackAt = 0;
+    let sackEdges = 0;
+    const optionsEnd = TCP_AT + headerLength;
+    for (let at = OPTIONS_AT; at < optionsEnd; ) {
+      const kind = b[at];
+      if (kind === KIND.EOL) break;
+      if (kind === KIND.NOP) {
+        at++;
+        continue;
+      }
+      if (at + 1 >= optionsEnd) return false;
+      const length = b[at + 1];
+      if (length < 2 || at + length > optionsEnd) return false;
+      switch (kind) {
+        case KIND.MSS:
+          if (length !== 4) return false;
+          if (mss === ABSENT) mss = u16(b, at + 2);
+          break;
+        case KIND.WSCALE:
+          if (length !== 3) return false;
+          if (windowScale === ABSENT) windowScale = b[at + 2];
+          break;
+        case KIND.SACK_PERM:
+          if (length !== 2) return false;
+          sackPermitted = 1;
+          break;
+        case KIND.TIMESTAMP:
+          if (length !== 10) return false;
+          if (tsVal === ABSENT) {
+            tsVal = u32(b, at + 2);
+            tsEcr = u32(b, at + 6);
+          }
+          break;
+        case KIND.SACK:
+          if (length < 10 || (length - 2) % 8 !== 0) return false;
+          if (sackEdges === 0) {
+            sackAt = at + 2;
+            sackEdges = Math.min((length - 2) / 4, MAX_SACK_EDGES);
+          }
+          break;
+        default:
+          return false;
+      }
+      at += length;
+    }
+
+    const r = this.rows;
+    const row = this.count * Col.stride;
+    r[row + Col.number] = raw.number;
+    r[row + Col.linkType] = LINKTYPE_ETHERNET;
+    r[row + Col.interfaceId] = raw.interfaceId;
+    r[row + Col.tsSeconds] = raw.tsSeconds;
+    r[row + Col.tsNanos] = raw.tsNanos;
+    r[row + Col.originalLength] = raw.originalLength;
+    r[row + Col.capturedLength] = captured;
+    r[row + Col.stack] = this.stackId(payloadLength > 0 ? ETH_IPV4_TCP_DATA : ETH_IPV4_TCP);
+    r[row + Col.ipVersion] = 4;
+    r[row + Col.ipSrc] = this.addressId(formatIpv4(b, IPV4_AT + 12));
+    r[row + Col.ipDst] = this.addressId(formatIpv4(b, IPV4_AT + 16));
+    r[row + Col.ipProtocol] = 6;
+    r[row + Col.ipTtl] = b[IPV4_AT + 8];
+    r[row + Col.ipPayloadLength] = segmentLength;
+    r[row + Col.ipFlags] = 0;
+    r[row + Col.ipAddressSum] = onesComplementSum(b, IPV4_AT + 12, IPV4_AT + 20);
+    r[row + Col.transport] = TRANSPORT_TCP;
+    r[row + Col.srcPort] = srcPort;
+    r[row + Col.dstPort] = dstPort;
+    r[row + Col.seqOrLength] = u32(b, TCP_AT + 4);
+    r[row + Col.ack] = u32(b, TCP_AT + 8);
+    r[row + Col.headerLength] = headerLength;
+    r[row + Col.tcpFlags] = flags;
+    r[row + Col.window] = u16(b, TCP_AT + 14);
+    r[row + Col.urgentPointer] = u16(b, TCP_AT + 18);
+    r[row + Col.payloadLength] = payloadLength;
+    r[row + Col.payloadSource] = 0;
+    r[row + Col.payloadOffset] = optionsEnd;
+    r[row + Col.capturedPayloadLength] = payloadLength;
+    r[row + Col.checksumStatus] = CHECKSUM_UNVERIFIED;
+    r[row + Col.mss] = mss;
+    r[row + Col.windowScale] = windowScale;
+    r[row + Col.sackPermitted] = sackPermitted;
+    r[row + Col.tsVal] = tsVal;
+    r[row + Col.tsEcr] = tsEcr;
+    r[row + Col.sackEdges] = sackEdges;
+    for (let i = 0; i < sackEdges; i++) r[row + Col.sack + i] = u32(b, sackAt + 4 * i);
+    this.count++;
+    return true;
   }
 
   /** The batch so far (its rows are handed over: transfer rows.buffer); the writer starts a new one. */

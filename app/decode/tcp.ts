@@ -129,7 +129,7 @@ export const TCP_FIELDS = {
 
 const F = TCP_FIELDS;
 
-const KIND = { EOL: 0, NOP: 1, MSS: 2, WSCALE: 3, SACK_PERM: 4, SACK: 5, TIMESTAMP: 8, MD5: 19, MPTCP: 30, EXPERIMENT_1: 253, EXPERIMENT_2: 254 } as const;
+export const TCP_OPTION_KIND = { EOL: 0, NOP: 1, MSS: 2, WSCALE: 3, SACK_PERM: 4, SACK: 5, TIMESTAMP: 8, MD5: 19, MPTCP: 30, EXPERIMENT_1: 253, EXPERIMENT_2: 254 } as const;
 
 /** Option kinds Wireshark 4.0 has a dissector for, beyond those decoded below: we show their kind and length. */
 const OTHER_KNOWN_OPTIONS: Readonly<Record<number, FieldDef>> = {
@@ -142,13 +142,13 @@ const OTHER_KNOWN_OPTIONS: Readonly<Record<number, FieldDef>> = {
 const DECODED_EXPERIMENTS = new Set([0xf989, 0xacc0, 0xacc1]);
 
 /** Lengths of the options whose size is fixed (RFC 9293 3.2, RFC 2018, RFC 7323, RFC 2385). */
-const FIXED_LENGTHS: Readonly<Record<number, number>> = { [KIND.MSS]: 4, [KIND.WSCALE]: 3, [KIND.SACK_PERM]: 2, [KIND.TIMESTAMP]: 10, [KIND.MD5]: 18 };
+const FIXED_LENGTHS: Readonly<Record<number, number>> = { [TCP_OPTION_KIND.MSS]: 4, [TCP_OPTION_KIND.WSCALE]: 3, [TCP_OPTION_KIND.SACK_PERM]: 2, [TCP_OPTION_KIND.TIMESTAMP]: 10, [TCP_OPTION_KIND.MD5]: 18 };
 
 /** RFC 7323 section 2.3: shifts above 14 are taken as 14. */
 const MAX_WINDOW_SHIFT = 14;
 
 /** Ports whose payload Wireshark decodes as DNS over TCP (its tcp.port table). */
-const DNS_PORTS = new Set([53, 5353]);
+export const TCP_DNS_PORTS = new Set([53, 5353]);
 
 /** tshark's tcp.flags.str: one letter per flag bit, high bit first, a middle dot when clear. */
 const FLAG_LETTERS = 'RRRACEUAPRSF';
@@ -251,7 +251,7 @@ export const decodeTcp: LayerDecoder = (d, at) => {
   t.close();
   const low = Math.min(srcPort, dstPort);
   const high = Math.max(srcPort, dstPort);
-  if (DNS_PORTS.has(low) || DNS_PORTS.has(high)) {
+  if (TCP_DNS_PORTS.has(low) || TCP_DNS_PORTS.has(high)) {
     return { decoder: 'dns-tcp', source: at.source, offset: headerEnd, end: headerEnd + capturedPayloadLength, embedded: at.embedded };
   }
   d.protocols.push('data');
@@ -308,13 +308,13 @@ function decodeOptions(d: Dissection, b: Uint8Array, start: number, end: number,
   while (offset < end) {
     if (offset >= capturedEnd) return false;
     const kind = b[offset];
-    if (kind === KIND.EOL || kind === KIND.NOP) {
-      t.open(kind === KIND.EOL ? F.eol : F.nop, offset, 1);
+    if (kind === TCP_OPTION_KIND.EOL || kind === TCP_OPTION_KIND.NOP) {
+      t.open(kind === TCP_OPTION_KIND.EOL ? F.eol : F.nop, offset, 1);
       t.add(F.optionKind, offset, 1, kind);
       t.close();
       offset++;
       // Zeros after EOL are more EOLs to Wireshark; anything else is non-zero padding that ends the list.
-      if (kind === KIND.EOL && !onlyZeros(b, offset, Math.min(end, capturedEnd))) return true;
+      if (kind === TCP_OPTION_KIND.EOL && !onlyZeros(b, offset, Math.min(end, capturedEnd))) return true;
       continue;
     }
     if (offset + 1 >= end) return badOption(d, offset, `TCP option ${kind} has no length byte`);
@@ -322,7 +322,7 @@ function decodeOptions(d: Dissection, b: Uint8Array, start: number, end: number,
     const length = b[offset + 1];
     if (length < 2) return badOption(d, offset, `TCP option ${kind} has the impossible length ${length}`);
     if (offset + length > end) return badOption(d, offset, `TCP option ${kind} of ${length} bytes runs past the header`);
-    const complete = kind === KIND.SACK
+    const complete = kind === TCP_OPTION_KIND.SACK
       ? decodeSack(d, b, offset, length, capturedEnd, repr)
       : decodeOption(d, b, offset, kind, length, capturedEnd, repr);
     if (!complete) return false;
@@ -336,9 +336,9 @@ function decodeOption(d: Dissection, b: Uint8Array, offset: number, kind: number
   const t = d.tree;
   const end = offset + length;
   const shown = Math.min(length, capturedEnd - offset);
-  const node = kind === KIND.MPTCP ? F.mptcp : (OPTION_NODES[kind] ?? OTHER_KNOWN_OPTIONS[kind] ?? F.unknown);
+  const node = kind === TCP_OPTION_KIND.MPTCP ? F.mptcp : (OPTION_NODES[kind] ?? OTHER_KNOWN_OPTIONS[kind] ?? F.unknown);
   t.open(node, offset, shown);
-  if (kind === KIND.MPTCP) d.protocols.push('mptcp');
+  if (kind === TCP_OPTION_KIND.MPTCP) d.protocols.push('mptcp');
   t.add(F.optionKind, offset, 1, kind);
   t.add(F.optionLen, offset + 1, 1, length);
   const fixed = FIXED_LENGTHS[kind];
@@ -351,26 +351,26 @@ function decodeOption(d: Dissection, b: Uint8Array, offset: number, kind: number
   const value = offset + 2;
   if (end > capturedEnd) {
     // Wireshark shows what it could read before the capture ended: of a timestamp, perhaps TSval.
-    if (kind === KIND.TIMESTAMP && value + 4 <= capturedEnd) t.add(F.tsval, value, 4, u32(b, value));
+    if (kind === TCP_OPTION_KIND.TIMESTAMP && value + 4 <= capturedEnd) t.add(F.tsval, value, 4, u32(b, value));
     t.close();
     return false;
   }
   switch (kind) {
-    case KIND.MSS:
+    case TCP_OPTION_KIND.MSS:
       repr.mss ??= u16(b, value);
       t.add(F.mssVal, value, 2, u16(b, value));
       break;
-    case KIND.WSCALE: {
+    case TCP_OPTION_KIND.WSCALE: {
       const shift = b[value];
       repr.windowScale ??= shift;
       t.add(F.wscaleShift, value, 1, shift);
       t.addGenerated(F.wscaleMultiplier, 1 << Math.min(shift, MAX_WINDOW_SHIFT));
       break;
     }
-    case KIND.SACK_PERM:
+    case TCP_OPTION_KIND.SACK_PERM:
       repr.sackPermitted = true;
       break;
-    case KIND.TIMESTAMP:
+    case TCP_OPTION_KIND.TIMESTAMP:
       if (repr.tsVal === null) {
         repr.tsVal = u32(b, value);
         repr.tsEcr = u32(b, value + 4);
@@ -378,11 +378,11 @@ function decodeOption(d: Dissection, b: Uint8Array, offset: number, kind: number
       t.add(F.tsval, value, 4, u32(b, value));
       t.add(F.tsecr, value + 4, 4, u32(b, value + 4));
       break;
-    case KIND.MD5:
+    case TCP_OPTION_KIND.MD5:
       t.add(F.md5Digest, value, 16);
       break;
-    case KIND.EXPERIMENT_1:
-    case KIND.EXPERIMENT_2:
+    case TCP_OPTION_KIND.EXPERIMENT_1:
+    case TCP_OPTION_KIND.EXPERIMENT_2:
       decodeExperiment(d, b, offset, length);
       break;
     default:
@@ -394,8 +394,8 @@ function decodeOption(d: Dissection, b: Uint8Array, offset: number, kind: number
 }
 
 const OPTION_NODES: Readonly<Record<number, FieldDef>> = {
-  [KIND.MSS]: F.mss, [KIND.WSCALE]: F.wscale, [KIND.SACK_PERM]: F.sackPerm,
-  [KIND.TIMESTAMP]: F.timestamp, [KIND.MD5]: F.md5, [KIND.EXPERIMENT_1]: F.experimental, [KIND.EXPERIMENT_2]: F.experimental,
+  [TCP_OPTION_KIND.MSS]: F.mss, [TCP_OPTION_KIND.WSCALE]: F.wscale, [TCP_OPTION_KIND.SACK_PERM]: F.sackPerm,
+  [TCP_OPTION_KIND.TIMESTAMP]: F.timestamp, [TCP_OPTION_KIND.MD5]: F.md5, [TCP_OPTION_KIND.EXPERIMENT_1]: F.experimental, [TCP_OPTION_KIND.EXPERIMENT_2]: F.experimental,
 };
 
 /**
@@ -407,7 +407,7 @@ const OPTION_NODES: Readonly<Record<number, FieldDef>> = {
 function decodeSack(d: Dissection, b: Uint8Array, offset: number, length: number, capturedEnd: number, repr: TcpOptionsRepr): boolean {
   const t = d.tree;
   t.open(F.sack, offset, Math.min(length, capturedEnd - offset));
-  t.add(F.optionKind, offset, 1, KIND.SACK);
+  t.add(F.optionKind, offset, 1, TCP_OPTION_KIND.SACK);
   t.add(F.optionLen, offset + 1, 1, length);
   const blocks: number[] = [];
   let at = offset + 2;

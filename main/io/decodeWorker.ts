@@ -6,7 +6,8 @@ import { CaptureFileError, readCaptureFile } from './readCapture';
 
 /*
  * The decoding half of analyzeFile's two-thread pipeline: reads the capture file, decodes every frame
- * without a tree and posts them in batches (app/decode/frameBatch.ts) to the thread that analyses them.
+ * without a tree (the commonest ones straight into their rows: FrameBatchWriter.addCommonTcp) and posts
+ * them in batches (app/decode/frameBatch.ts) to the thread that analyses them.
  * It stays at most MAX_BATCHES_AHEAD batches ahead, so a slow analysis never makes it buffer the file.
  */
 
@@ -65,9 +66,11 @@ async function decodeFile(): Promise<void> {
       {
         frame(raw) {
           frames++;
-          observer.deferred = null;
-          const d = decodeFrame(state, raw, false);
-          writer.add(d, observer.deferred);
+          if (!writer.addCommonTcp(raw)) {
+            observer.deferred = null;
+            const d = decodeFrame(state, raw, false);
+            writer.add(d, observer.deferred);
+          }
           if (writer.full) flush();
         },
         problem(p) {
