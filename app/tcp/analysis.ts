@@ -247,6 +247,8 @@ export class TcpConversationAnalysis {
   initialRtt: Duration | null = null;
   /** What analyze returns, refilled for every segment (not a new object per frame): read it before the next. */
   private readonly result: TcpFrameAnalysis;
+  /** The result's acked part, when a segment has one: refilled like the result. */
+  private readonly acked: TcpAckedInfo = { flags: 0, dupAckNum: 0, dupAckFrame: 0, frameAcked: 0, ackRtt: null, bytesInFlight: 0, pushBytesSent: 0, rto: null, rtoFrame: 0 };
 
   constructor(
     readonly stream: number,
@@ -294,17 +296,17 @@ export class TcpConversationAnalysis {
     const ack = seg.ack >>> 0;
     let acked: TcpAckedInfo | null = null;
 
-    if (reusedPorts) (acked ??= newAckedInfo()).flags |= A.reusedPorts;
+    if (reusedPorts) (acked ??= this.newAcked()).flags |= A.reusedPorts;
     const pureSyn = (flags & (SYN | ACK)) === SYN;
     if (pureSyn && fwd.baseSeqSet && fwd.baseSeq === seq) {
       // A retransmitted SYN: undo what a RST sent with seq = the peer's ack may have done (Wireshark issue 17616).
       fwd.nextseq = fwd.maxSeqToBeAcked;
-      acked ??= newAckedInfo();
+      acked ??= this.newAcked();
     }
     if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSeqSet && seq !== fwd.baseSeq) {
       fwd.baseSeq = seq;
       fwd.unackedInOrder = false;
-      (acked ??= newAckedInfo()).flags |= A.reusedPorts;
+      (acked ??= this.newAcked()).flags |= A.reusedPorts;
     }
 
     const completenessShown = this.completeness;
@@ -379,6 +381,21 @@ export class TcpConversationAnalysis {
     return r;
   }
 
+  /** The acked part of this segment's result, cleared. */
+  private newAcked(): TcpAckedInfo {
+    const a = this.acked;
+    a.flags = 0;
+    a.dupAckNum = 0;
+    a.dupAckFrame = 0;
+    a.frameAcked = 0;
+    a.ackRtt = null;
+    a.bytesInFlight = 0;
+    a.pushBytesSent = 0;
+    a.rto = null;
+    a.rtoFrame = 0;
+    return a;
+  }
+
   private updateCompleteness(flags: number, seglen: number, conversationIsNew: boolean): void {
     let value = this.completeness;
     if (conversationIsNew) {
@@ -438,40 +455,40 @@ export class TcpConversationAnalysis {
     checks: {
       // Zero window probe: one byte at the next expected sequence number into a zero window.
       if (seglen === 1 && seq === fwd.nextseq && rev.window === 0) {
-        (acked ??= newAckedInfo()).flags |= A.zeroWindowProbe;
+        (acked ??= this.newAcked()).flags |= A.zeroWindowProbe;
         break checks;
       }
-      if (window === 0 && (flags & (RST | FIN | SYN)) === 0) (acked ??= newAckedInfo()).flags |= A.zeroWindow;
+      if (window === 0 && (flags & (RST | FIN | SYN)) === 0) (acked ??= this.newAcked()).flags |= A.zeroWindow;
       // Lost segment: data starts beyond the highest sequence number seen (not checked for RSTs).
       if (fwd.nextseq !== 0 && seqGt(seq, fwd.nextseq) && (flags & RST) === 0) {
-        (acked ??= newAckedInfo()).flags |= A.lostSegment;
+        (acked ??= this.newAcked()).flags |= A.lostSegment;
         fwd.validBytesInFlight = false;
       }
       // Keep-alive: 0 or 1 byte starting one before the next expected sequence number.
       if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && (flags & (SYN | FIN | RST)) === 0) {
-        (acked ??= newAckedInfo()).flags |= A.keepAlive;
+        (acked ??= this.newAcked()).flags |= A.keepAlive;
       }
       const sameSeqAndAck = seq === fwd.nextseq && ack === fwd.lastAck && (flags & (SYN | FIN | RST)) === 0;
-      if (seglen === 0 && window !== 0 && window !== fwd.window && sameSeqAndAck) (acked ??= newAckedInfo()).flags |= A.windowUpdate;
+      if (seglen === 0 && window !== 0 && window !== fwd.window && sameSeqAndAck) (acked ??= this.newAcked()).flags |= A.windowUpdate;
       if (
         seglen > 0 &&
         rev.windowScale !== WINDOW_SCALE_UNKNOWN &&
         ((seq + seglen) >>> 0) === ((rev.lastAck + (rev.window << peerShift(rev))) >>> 0) &&
         (flags & (SYN | FIN | RST)) === 0
       ) {
-        (acked ??= newAckedInfo()).flags |= A.windowFull;
+        (acked ??= this.newAcked()).flags |= A.windowFull;
       }
       if (seglen === 0 && window !== 0 && window === fwd.window && sameSeqAndAck && rev.lastSegmentFlags & A.keepAlive) {
-        (acked ??= newAckedInfo()).flags |= A.keepAliveAck;
+        (acked ??= this.newAcked()).flags |= A.keepAliveAck;
         break checks;
       }
       if (seglen === 0 && window === 0 && window === fwd.window && sameSeqAndAck && rev.lastSegmentFlags & A.zeroWindowProbe) {
-        (acked ??= newAckedInfo()).flags |= A.zeroWindowProbeAck;
+        (acked ??= this.newAcked()).flags |= A.zeroWindowProbeAck;
         break checks;
       }
       if (seglen === 0 && window !== 0 && window === fwd.window && sameSeqAndAck) {
         fwd.dupAckNum = fwd.dupAckNum === DUP_ACK_NEUTRALIZED ? 1 : fwd.dupAckNum + 1;
-        const info = (acked ??= newAckedInfo());
+        const info = (acked ??= this.newAcked());
         info.flags |= A.duplicateAck;
         info.dupAckNum = fwd.dupAckNum;
         info.dupAckFrame = fwd.lastNonDupAck;
@@ -485,7 +502,7 @@ export class TcpConversationAnalysis {
 
     // ACKed unseen segment: this ACK covers data of the other direction that was never captured.
     if (rev.maxSeqToBeAcked !== 0 && seqGt(ack, rev.maxSeqToBeAcked) && flags & ACK) {
-      const info = (acked ??= newAckedInfo());
+      const info = (acked ??= this.newAcked());
       if (seqLt(rev.maxSeqToBeAcked, rev.nextseq)) {
         rev.maxSeqToBeAcked = rev.nextseq;
         info.flags |= A.ackLostSegment;
@@ -543,7 +560,7 @@ export class TcpConversationAnalysis {
       let delivered = 0;
       for (let i = 0; i < rev.sackBlockCount; i++) delivered = (delivered + rev.sackRight[i] - rev.sackLeft[i]) >>> 0;
       inFlight = (inFlight - delivered) >>> 0;
-      const info = (acked ??= newAckedInfo());
+      const info = (acked ??= this.newAcked());
       if (inFlight > 0 && inFlight < 2_000_000_000) {
         info.bytesInFlight = inFlight;
         // The SYN/FIN sequence number is not a byte.
@@ -581,13 +598,13 @@ export class TcpConversationAnalysis {
 
     // Data entirely below what the receiver already acknowledged.
     if (seglen > 0 && rev.lastAck !== 0 && seqLe((seq + seglen) >>> 0, rev.lastAck)) {
-      (acked ??= newAckedInfo()).flags |= A.spuriousRetransmission;
+      (acked ??= this.newAcked()).flags |= A.spuriousRetransmission;
       return acked;
     }
     // Fast retransmission: at >= 2 duplicate ACKs for exactly this sequence number, within 20 ms of the last.
     const sinceLastAck = deltaNs(seg.tsSeconds, seg.tsNanos, rev.lastAckSeconds, rev.lastAckNanos);
     if (seqNotAdvanced && (rev.dupAckNum >= 2 || rev.dupAckNum === DUP_ACK_NEUTRALIZED) && rev.lastAck === seq && sinceLastAck >= 0 && sinceLastAck < FAST_RETRANSMISSION_WINDOW_NS) {
-      (acked ??= newAckedInfo()).flags |= A.fastRetransmission;
+      (acked ??= this.newAcked()).flags |= A.fastRetransmission;
       return acked;
     }
     // Out of order: shortly (within the initial RTT, else 3 ms) after the highest segment, not an exact repeat.
@@ -595,11 +612,11 @@ export class TcpConversationAnalysis {
     const outOfOrderWindow = isZero(this.initialRtt) ? DEFAULT_OUT_OF_ORDER_WINDOW_NS : durationNs(this.initialRtt!);
     const segmentEnd = (seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
     if (seqNotAdvanced && sinceNextseq >= 0 && sinceNextseq < outOfOrderWindow && fwd.nextseq !== segmentEnd) {
-      (acked ??= newAckedInfo()).flags |= A.outOfOrder;
+      (acked ??= this.newAcked()).flags |= A.outOfOrder;
       return acked;
     }
     if (seqNotAdvanced) {
-      const info = (acked ??= newAckedInfo());
+      const info = (acked ??= this.newAcked());
       info.flags |= A.retransmission;
       // The RTO is measured from the oldest unacknowledged segment (or else from the last new data).
       const oldest = fwd.unacked[0];
@@ -629,7 +646,7 @@ export class TcpConversationAnalysis {
     for (let i = rev.unacked.length - 1; i >= 0; i--) {
       const u = rev.unacked[i];
       if (ack === u.nextseq) {
-        acked ??= newAckedInfo();
+        acked ??= this.newAcked();
         acked.frameAcked = u.frame;
         acked.ackRtt = durationBetween(seg.tsSeconds, seg.tsNanos, u.tsSeconds, u.tsNanos);
         continue;
@@ -666,7 +683,7 @@ export class TcpConversationAnalysis {
       const u = unacked[covered];
       if (ack === u.nextseq && !matched) {
         matched = true;
-        acked ??= newAckedInfo();
+        acked ??= this.newAcked();
         acked.frameAcked = u.frame;
         acked.ackRtt = durationBetween(seg.tsSeconds, seg.tsNanos, u.tsSeconds, u.tsNanos);
       }
@@ -716,9 +733,6 @@ function isInOrder(flow: TcpFlowAnalysis): boolean {
   return true;
 }
 
-function newAckedInfo(): TcpAckedInfo {
-  return { flags: 0, dupAckNum: 0, dupAckFrame: 0, frameAcked: 0, ackRtt: null, bytesInFlight: 0, pushBytesSent: 0, rto: null, rtoFrame: 0 };
-}
 
 /** The shift Wireshark applies to the peer's window for "window full": none until its first pure ACK. */
 function peerShift(rev: TcpFlowAnalysis): number {

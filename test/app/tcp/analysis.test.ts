@@ -47,8 +47,9 @@ class Conversation {
       headerLength: 20,
       optionsUnreadable: false,
     };
-    // A copy: analyze refills one object for every segment.
-    const result = { ...this.analysis.analyze(seg, s.dir, this.first, false) };
+    // A copy: analyze refills one result (and its acked part) for every segment.
+    const analysed = this.analysis.analyze(seg, s.dir, this.first, false);
+    const result = { ...analysed, acked: analysed.acked && { ...analysed.acked } };
     this.first = false;
     return result;
   }
