@@ -1,15 +1,6 @@
 import { CaptureFileError } from '../io/readCapture';
-import { runServe } from '../bridge/server';
 import { createOutput, type Output } from './output';
-import { runSummary } from './summary';
-import { parseFieldsArgs, runFields } from './fields';
 import { UsageError } from './errors';
-import { parseFollowArgs, runFollow } from './follow';
-import { parseWindowsArgs, runWindows } from './windows';
-import { runFlows } from './flows';
-import { parseDiagramArgs, runDiagram } from './diagram';
-import { runCapture } from './capture';
-import { parseInterfacesArgs, runInterfaces } from './interfaces';
 
 const USAGE = `usage: wirelens <command> [options]
   summary FILE [--json]                       counts for the whole capture
@@ -40,40 +31,54 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Loads only the command's own code (its bundle is split by command: `wirelens summary` starts without the web bridge). */
 async function dispatch(argv: string[], out: Output): Promise<void> {
   const [command, ...rest] = argv;
   const write = out.write;
   switch (command) {
     case 'summary': {
       const file = onlyFile(rest.filter((a) => a !== '--json'), 'summary');
+      const { runSummary } = await import('./summary');
       return runSummary(file, { json: rest.includes('--json') }, write);
     }
     case 'fields': {
+      const { parseFieldsArgs, runFields } = await import('./fields');
       const { file, fields, filter } = parseFieldsArgs(rest);
       return runFields(file, fields, write, filter, out.drained);
     }
     case 'follow': {
+      const { parseFollowArgs, runFollow } = await import('./follow');
       const { file, options } = parseFollowArgs(rest);
       return runFollow(file, options, out);
     }
     case 'flows': {
       const file = onlyFile(rest.filter((a) => a !== '--json'), 'flows');
+      const { runFlows } = await import('./flows');
       return runFlows(file, { json: rest.includes('--json') }, write);
     }
-    case 'capture':
+    case 'capture': {
+      const { runCapture } = await import('./capture');
       return runCapture(rest, write);
-    case 'interfaces':
+    }
+    case 'interfaces': {
+      const { parseInterfacesArgs, runInterfaces } = await import('./interfaces');
       return runInterfaces(write, parseInterfacesArgs(rest));
+    }
     case 'windows': {
+      const { parseWindowsArgs, runWindows } = await import('./windows');
       const { file, options } = parseWindowsArgs(rest);
       return runWindows(file, options, write);
     }
     case 'diagram': {
+      const { parseDiagramArgs, runDiagram } = await import('./diagram');
       const { file, options } = parseDiagramArgs(rest);
       return runDiagram(file, options, write);
     }
-    case 'serve':
-      return runServe(parseServeArgs(rest));
+    case 'serve': {
+      const options = parseServeArgs(rest);
+      const { runServe } = await import('../bridge/server');
+      return runServe(options);
+    }
     case undefined:
     case '-h':
     case '--help':
