@@ -84,6 +84,7 @@ const IPV4_AT = 14;
 const TCP_AT = 34;
 const OPTIONS_AT = 54;
 const TCP_RST = 0x004;
+const MAX_IPV4_IDS = 1 << 16;
 
 /** Frames per batch: large enough that messages are few, small enough that the two threads overlap. */
 export const FRAMES_PER_BATCH = 4096;
@@ -136,6 +137,11 @@ export class FrameBatchWriter {
   private lastStackId = ABSENT;
   private issues: [number, DecodeIssue][] = [];
   private deferred: [number, Uint8Array[], NextLayer][] = [];
+  /** Address numbers of IPv4 addresses by their value as a signed 32-bit integer (addCommonTcp). */
+  private readonly ipv4Ids = new Map<number, number>();
+  /** The numbers of addCommonTcp's two stacks, once they have one. */
+  private tcpStackId: number | null = null;
+  private tcpDataStackId: number | null = null;
   /** Rows the reading side is done with, to fill again: batches allocate nothing once the first few are back. */
   private readonly spareRows: Float64Array[] = [];
 
@@ -303,10 +309,10 @@ export class FrameBatchWriter {
     r[row + Col.tsNanos] = raw.tsNanos;
     r[row + Col.originalLength] = raw.originalLength;
     r[row + Col.capturedLength] = captured;
-    r[row + Col.stack] = this.stackId(payloadLength > 0 ? ETH_IPV4_TCP_DATA : ETH_IPV4_TCP);
+    r[row + Col.stack] = payloadLength > 0 ? (this.tcpDataStackId ??= this.stackId(ETH_IPV4_TCP_DATA)) : (this.tcpStackId ??= this.stackId(ETH_IPV4_TCP));
     r[row + Col.ipVersion] = 4;
-    r[row + Col.ipSrc] = this.addressId(formatIpv4(b, IPV4_AT + 12));
-    r[row + Col.ipDst] = this.addressId(formatIpv4(b, IPV4_AT + 16));
+    r[row + Col.ipSrc] = this.ipv4AddressId(b, IPV4_AT + 12);
+    r[row + Col.ipDst] = this.ipv4AddressId(b, IPV4_AT + 16);
     r[row + Col.ipProtocol] = 6;
     r[row + Col.ipTtl] = b[IPV4_AT + 8];
     r[row + Col.ipPayloadLength] = segmentLength;
@@ -360,6 +366,19 @@ export class FrameBatchWriter {
   /** Gives back the rows of a batch the reading side has read. */
   recycle(rows: Float64Array): void {
     if (rows.length === FRAMES_PER_BATCH * Col.stride) this.spareRows.push(rows);
+  }
+
+  /** addressId of the IPv4 address at b[at], by its value: no text looked up for addresses met before. */
+  private ipv4AddressId(b: Uint8Array, at: number): number {
+    const value = (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+    let id = this.ipv4Ids.get(value);
+    if (id === undefined) {
+      id = this.addressId(formatIpv4(b, at));
+      // Bounded like the address texts: a scan over many addresses keeps memory flat.
+      if (this.ipv4Ids.size >= MAX_IPV4_IDS) this.ipv4Ids.clear();
+      this.ipv4Ids.set(value, id);
+    }
+    return id;
   }
 
   private addressId(address: string): number {
