@@ -59,15 +59,20 @@ export class CaptureSummaryBuilder {
   /** Frames of the current run of one link type, not yet counted in linkTypes (most captures have one link type). */
   private runLinkType = -1;
   private runFrames = 0;
-  /** The previous frame's IP pair, already counted: packets come in runs. */
+  /** The previous frame's IP pair, already counted: packets come in runs, both ways. */
   private lastIpSrc = '';
   private lastIpDst = '';
   private readonly protocolRoot: ProtocolNode = { protocol: '', frames: 0, bytes: 0, children: [] };
   /** Child lookup per hierarchy node, so adding a frame is a few map hits rather than array scans. */
   private readonly childIndex = new Map<ProtocolNode, Map<string, ProtocolNode>>();
-  /** The previous frame's protocol stack and its hierarchy nodes: most frames repeat it, and skip the lookups. */
+  /**
+   * The last two protocol stacks met and their hierarchy nodes: most frames repeat one of them (a data
+   * segment and its ACK, a TCP and a UDP flow), and skip the lookups.
+   */
   private lastProtocols: readonly string[] = [];
   private lastPath: ProtocolNode[] = [];
+  private otherProtocols: readonly string[] = [];
+  private otherPath: ProtocolNode[] = [];
   /** IP address pairs seen: the higher address of each pair under the lower (counting a frame builds no string). */
   private readonly ipPairs = new Map<string, Set<string>>();
   private ipPairCount = 0;
@@ -89,7 +94,7 @@ export class CaptureSummaryBuilder {
     if (f.linkType !== this.runLinkType) this.endLinkTypeRun(f.linkType);
     this.runFrames++;
     this.addProtocols(d.protocols, f.originalLength);
-    if (d.ip && (d.ip.src !== this.lastIpSrc || d.ip.dst !== this.lastIpDst)) this.addIpPair(d.ip.src, d.ip.dst);
+    if (d.ip && !this.isLastIpPair(d.ip.src, d.ip.dst)) this.addIpPair(d.ip.src, d.ip.dst);
     // The analyzer's record belongs to this frame only when the frame had an (outer) TCP layer.
     const record = d.tcp ? this.tcp.lastRecord : null;
     if (record && record.analysisFlags !== 0) {
@@ -135,6 +140,11 @@ export class CaptureSummaryBuilder {
     return this.linkTypes;
   }
 
+  /** Whether src and dst are the previous frame's pair, either way round (a segment and its ACK). */
+  private isLastIpPair(src: string, dst: string): boolean {
+    return (src === this.lastIpSrc && dst === this.lastIpDst) || (src === this.lastIpDst && dst === this.lastIpSrc);
+  }
+
   private addIpPair(src: string, dst: string): void {
     this.lastIpSrc = src;
     this.lastIpDst = dst;
@@ -150,8 +160,11 @@ export class CaptureSummaryBuilder {
 
   private addProtocols(protocols: readonly string[], bytes: number): void {
     if (protocols !== this.lastProtocols && !sameStrings(protocols, this.lastProtocols)) {
+      const path = protocols === this.otherProtocols || sameStrings(protocols, this.otherProtocols) ? this.otherPath : this.pathOf(protocols);
+      this.otherProtocols = this.lastProtocols;
+      this.otherPath = this.lastPath;
       this.lastProtocols = protocols;
-      this.lastPath = this.pathOf(protocols);
+      this.lastPath = path;
     }
     for (const node of this.lastPath) {
       node.frames++;
