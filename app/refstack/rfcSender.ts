@@ -471,6 +471,12 @@ export class RfcSender implements SenderModel {
 
   /** RFC 6675 section 4, SetPipe. */
   private pipe(): number {
+    const first = this.board.first();
+    const last = this.board.last();
+    if (!first || !last) return 0;
+    // Nothing SACKed, retransmitted or timed out (most of a transfer): every unit counts once, and the units
+    // are contiguous, so pipe is their span, without a walk over a window that may hold thousands of them.
+    if (this.board.sackedOut === 0 && this.board.retransOut === 0 && !this.afterTimeout) return seqDiff(first.start, last.end);
     let pipe = 0;
     let sackedAbove = 0;
     const live = this.board.live();
