@@ -30,7 +30,7 @@ export interface DiagramSegment {
   windowScale: number | null;
   sackPermitted: boolean;
   /** SACK blocks relative to the peer's initial sequence number: [left0, right0, ...]. */
-  sack: number[];
+  sack: readonly number[];
   tsVal: number | null;
   tsEcr: number | null;
   /** TcpAnalysisFlag bits (app/tcp/analysis.ts). */

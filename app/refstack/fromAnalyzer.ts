@@ -15,8 +15,8 @@ export function observedSegment(event: TcpSegmentEvent, d: Dissection): Observed
   const isSyn = (event.flags & TCP_SYN) !== 0;
   return {
     time: event.tsSeconds + event.tsNanos / 1e9,
-    src: endpointText(ip.version, ip.src, tcp.srcPort),
-    dst: endpointText(ip.version, ip.dst, tcp.dstPort),
+    src: recentEndpointText(ip.version, ip.src, tcp.srcPort),
+    dst: recentEndpointText(ip.version, ip.dst, tcp.dstPort),
     seq: event.seq,
     ack: event.ack ?? 0,
     len: event.payloadLength,
@@ -28,6 +28,24 @@ export function observedSegment(event: TcpSegmentEvent, d: Dissection): Observed
     tsEcr: event.tsEcr,
     syn: isSyn ? { mss: options.mss, windowScale: options.windowScale, sackPermitted: options.sackPermitted, timestamps: options.tsVal !== null } : null,
   };
+}
+
+/** The texts of the last two endpoints met: a stream's segments go back and forth between two (one string each, not one per segment). */
+const recentEndpoints = [
+  { version: 0, address: '', port: -1, text: '' },
+  { version: 0, address: '', port: -1, text: '' },
+];
+let nextRecentEndpoint = 0;
+
+function recentEndpointText(version: 4 | 6, address: string, port: number): string {
+  for (const e of recentEndpoints) if (e.port === port && e.address === address && e.version === version) return e.text;
+  const e = recentEndpoints[nextRecentEndpoint];
+  nextRecentEndpoint ^= 1;
+  e.version = version;
+  e.address = address;
+  e.port = port;
+  e.text = endpointText(version, address, port);
+  return e.text;
 }
 
 /** 'ip:port', or '[v6]:port' for IPv6 (DESIGN section 3). */

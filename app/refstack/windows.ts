@@ -151,9 +151,9 @@ class DeliveryRate {
   }
 }
 
-/** One CSV line per row, as `wirelens windows --csv` prints them (no header). */
-export function windowsCsvLines(d: DirectionWindows): string[] {
-  return d.rows.map((r) =>
+/** One CSV line per row (of rows [from, to), all by default), as `wirelens windows --csv` prints them (no header). */
+export function windowsCsvLines(d: DirectionWindows, from = 0, to = d.rows.length): string[] {
+  return d.rows.slice(from, to).map((r) =>
     [
       d.stream,
       d.src,

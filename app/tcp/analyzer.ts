@@ -27,6 +27,9 @@ import { UdpConversations } from './udp';
  * numbering and relative sequence numbers stay exact if its tuple shows up again.
  */
 
+/** The SACK blocks of segment events without any. */
+const NO_SACK: readonly number[] = Object.freeze([]);
+
 export interface TcpAnalyzerOptions {
   /** Conversations holding full analysis state at once (default 50 000; followed ones are never evicted). */
   maxLiveConversations?: number;
@@ -83,7 +86,7 @@ export interface TcpSegmentEvent {
   /** Scaled window (null when unknown). */
   window: number | null;
   /** SACK blocks relative to the peer's base: [left0, right0, ...]. */
-  sack: number[];
+  sack: readonly number[];
   mss: number | null;
   tsVal: number | null;
   tsEcr: number | null;
@@ -456,9 +459,8 @@ export class TcpAnalyzer implements TransportObserver {
     const rttSamples = flags & TcpFlag.ack ? conv.rtt[direction === 0 ? 1 : 0].onAck(seg.frame, result.ack, timeNs, options.tsEcr) : [];
 
     if (this.options.onSegment) {
-      const sack: number[] = [];
-      // SACK blocks name the peer's bytes: relative to the peer's base.
-      for (const edge of options.sack) sack.push((edge - rev.baseSeq) >>> 0);
+      // SACK blocks name the peer's bytes: relative to the peer's base. Segments without any share one empty list.
+      const sack = options.sack.length === 0 ? NO_SACK : options.sack.map((edge) => (edge - rev.baseSeq) >>> 0);
       this.options.onSegment({
         stream: conv.stream,
         frame: seg.frame,

@@ -7,6 +7,8 @@ import { analyzeFile, BUNDLED_DECODE_WORKER } from '../io/analyzeFile';
 import { CaptureFileError } from '../io/readCapture';
 import { UsageError } from './errors';
 
+const CSV_ROWS_PER_WRITE = 8192;
+
 export interface WindowsOptions {
   /** Only this tcp.stream; all streams when absent. */
   stream?: number;
@@ -81,9 +83,14 @@ export async function runWindows(file: string, options: WindowsOptions, write: (
   }
   write(`${WINDOWS_CSV_HEADER}\n`);
   for (const stream of [...streams.keys()].sort((a, b) => a - b)) {
-    for (const direction of windowsSeries(stream, streams.get(stream) ?? [])) {
-      const lines = windowsCsvLines(direction);
-      if (lines.length > 0) write(`${lines.join('\n')}\n`);
+    const segments = streams.get(stream) ?? [];
+    // Done with: a stream's segments go before the next stream is replayed.
+    streams.delete(stream);
+    for (const direction of windowsSeries(stream, segments)) {
+      // Written in pieces: the text of a long transfer's rows is never all in memory at once.
+      for (let at = 0; at < direction.rows.length; at += CSV_ROWS_PER_WRITE) {
+        write(`${windowsCsvLines(direction, at, at + CSV_ROWS_PER_WRITE).join('\n')}\n`);
+      }
     }
   }
   // Like tshark, what could be read is shown, then the damage is reported.
