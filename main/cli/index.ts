@@ -10,7 +10,9 @@ const USAGE = `usage: wirelens <command> [options]
   flows FILE [--json]                         TCP and UDP conversations (tcp.stream / udp.stream numbering)
   capture -i IFACE [-f BPF] [-c N] [-a duration:S] -w OUT   live capture (dumpcap/tcpdump), saved to OUT
   interfaces [--json]                         interfaces the capture helper can use
-  windows FILE [--stream N] --csv              per-direction windows replayed through the reference stack
+  windows FILE [--stream N] [--model NAME] --csv
+                                              per-direction windows replayed through the reference stack
+                                              (the model that fits best, or NAME: linux-cubic, linux-reno, ...)
   diagram FILE --stream N [--svg OUT | --png OUT | --mermaid] [--absolute]
                                               one TCP stream's handshake ladder (SVG on stdout)
   serve [FILE] [--port N]                     the UI on http://127.0.0.1 (local web bridge)

@@ -1,6 +1,7 @@
 import type { Dissection } from '../../app/decode/dissection';
 import type { ObservedSegment } from '../../app/refstack/events';
 import { observedSegment } from '../../app/refstack/fromAnalyzer';
+import { CANDIDATES } from '../../app/refstack/select';
 import { WINDOWS_CSV_HEADER, windowsCsvLines, windowsSeries } from '../../app/refstack/windows';
 import { TcpAnalyzer, type TcpSegmentEvent } from '../../app/tcp/analyzer';
 import { analyzeFile, BUNDLED_DECODE_WORKER } from '../io/analyzeFile';
@@ -12,9 +13,11 @@ const CSV_ROWS_PER_WRITE = 8192;
 export interface WindowsOptions {
   /** Only this tcp.stream; all streams when absent. */
   stream?: number;
+  /** Replay this reference model (a CANDIDATES name) instead of the one that fits best: the sender's known congestion control. */
+  model?: string;
 }
 
-/** `windows FILE [--stream N] --csv` (CSV is the only output format so far). */
+/** `windows FILE [--stream N] [--model NAME] --csv` (CSV is the only output format so far). */
 export function parseWindowsArgs(argv: readonly string[]): { file: string; options: WindowsOptions } {
   const files: string[] = [];
   const options: WindowsOptions = {};
@@ -24,6 +27,13 @@ export function parseWindowsArgs(argv: readonly string[]): { file: string; optio
       const value = argv[++i];
       if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`windows: --stream needs a stream number${value === undefined ? '' : `, not '${value}'`}`);
       options.stream = Number(value);
+    } else if (arg === '--model') {
+      const value = argv[++i];
+      const names = CANDIDATES.map((c) => c.name);
+      if (value === undefined || !names.includes(value)) {
+        throw new UsageError(`windows: --model needs one of ${names.join(', ')}${value === undefined ? '' : `, not '${value}'`}`);
+      }
+      options.model = value;
     } else if (arg === '--csv') {
       // The only format; accepted so the command line reads as documented.
     } else if (arg.startsWith('-')) {
@@ -86,7 +96,7 @@ export async function runWindows(file: string, options: WindowsOptions, write: (
     const segments = streams.get(stream) ?? [];
     // Done with: a stream's segments go before the next stream is replayed.
     streams.delete(stream);
-    for (const direction of windowsSeries(stream, segments)) {
+    for (const direction of windowsSeries(stream, segments, { model: options.model })) {
       // Written in pieces: the text of a long transfer's rows is never all in memory at once.
       for (let at = 0; at < direction.rows.length; at += CSV_ROWS_PER_WRITE) {
         write(`${windowsCsvLines(direction, at, at + CSV_ROWS_PER_WRITE).join('\n')}\n`);
