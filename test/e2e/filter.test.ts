@@ -141,6 +141,8 @@ describe.skipIf(reason !== null)('display filter bar in headless Chromium', () =
     await page.reload();
     await openThroughPage(page, RETRANS);
     await page.click('button[aria-label="Recent filters"]');
+    // The list renders after the click: wait for it rather than read it at once (it failed under load).
+    await page.waitForSelector('.filter-suggestions[aria-label="Recent filters"] li');
     const history = await page.$$eval('.filter-suggestions[aria-label="Recent filters"] li', (items) => items.map((li) => li.textContent));
     expect(history.slice(0, 2)).toEqual(['dns', 'tcp.analysis.retransmission']);
     await page.screenshot({ path: join(RESULTS, 'filter-history.png') });
