@@ -16,35 +16,48 @@ export interface FlightSummary {
 }
 
 export class FlightTracker {
-  /** Highest relative sequence number sent (snd_nxt) and highest acknowledged (snd_una); null before any. */
-  private sndNxt: number | null = null;
-  private sndUna: number | null = null;
+  /**
+   * Highest relative sequence number sent (snd_nxt) and highest acknowledged (snd_una), valid once sent /
+   * acked are set. Plain numbers with flags rather than number | null: a nullable field holds a boxed number,
+   * and these change on every segment.
+   */
+  private sent = false;
+  private acked = false;
+  private sndNxt = DOUBLE_ZERO;
+  private sndUna = DOUBLE_ZERO;
   /** Integral of bytes in flight over time (byte·ns) from the first send to the last event. */
   private byteNs = DOUBLE_ZERO;
-  private firstNs: number | null = null;
+  private firstNs = DOUBLE_ZERO;
   private lastNs = DOUBLE_ZERO;
   private bytesAcked = DOUBLE_ZERO;
 
   /** The direction sent up to `end` (relative, SYN/FIN included) at atNs. */
   onSend(end: number, atNs: number): void {
     this.advanceClock(atNs);
-    if (this.sndNxt === null || seqGt(end, this.sndNxt)) this.sndNxt = end;
-    this.firstNs ??= atNs;
+    if (!this.sent) {
+      this.sent = true;
+      this.sndNxt = end;
+      this.firstNs = atNs;
+    } else if (seqGt(end, this.sndNxt)) {
+      this.sndNxt = end;
+    }
   }
 
   /** The peer acknowledged up to `ack` (relative to this direction's base) at atNs. */
   onAck(ack: number, atNs: number): void {
-    if (this.sndNxt === null) return;
+    if (!this.sent) return;
     this.advanceClock(atNs);
-    if (this.sndUna === null) this.sndUna = ack;
-    else if (seqGt(ack, this.sndUna)) {
+    if (!this.acked) {
+      this.acked = true;
+      this.sndUna = ack;
+    } else if (seqGt(ack, this.sndUna)) {
       this.bytesAcked += seqDiff(this.sndUna, ack);
       this.sndUna = ack;
     }
   }
 
   summary(meanRttNs: number | null): FlightSummary {
-    const spanNs = this.firstNs === null ? 0 : this.lastNs - this.firstNs;
+    const spanNs = this.sent ? this.lastNs - this.firstNs : 0;
     const throughput = spanNs > 0 ? this.bytesAcked / (spanNs / 1e9) : 0;
     return {
       meanBytesInFlight: spanNs > 0 ? this.byteNs / spanNs : 0,
@@ -55,12 +68,8 @@ export class FlightTracker {
   }
 
   private advanceClock(atNs: number): void {
-    if (this.firstNs !== null && atNs > this.lastNs) this.byteNs += this.inFlight() * (atNs - this.lastNs);
-    if (atNs > this.lastNs) this.lastNs = atNs;
-  }
-
-  private inFlight(): number {
-    if (this.sndNxt === null || this.sndUna === null) return 0;
-    return Math.max(0, seqDiff(this.sndUna, this.sndNxt));
+    if (atNs <= this.lastNs) return;
+    if (this.sent && this.acked) this.byteNs += Math.max(0, seqDiff(this.sndUna, this.sndNxt)) * (atNs - this.lastNs);
+    this.lastNs = atNs;
   }
 }

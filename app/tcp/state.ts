@@ -104,7 +104,8 @@ export class TcpConnectionStates {
   private applyAck(to: 0 | 1, ack: number): void {
     const peer = this.progress[to];
     const state = this.states[to];
-    if (peer.synEnd !== null && seqGe(ack, peer.synEnd) && (state === S.synSent || state === S.synReceived)) {
+    // The state first: on an established connection (nearly every segment) nothing is compared.
+    if ((state === S.synSent || state === S.synReceived) && peer.synEnd !== null && seqGe(ack, peer.synEnd)) {
       this.states[to] = S.established;
     }
     if (peer.finEnd !== null && seqGe(ack, peer.finEnd)) {
