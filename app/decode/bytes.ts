@@ -98,3 +98,11 @@ export function finishChecksum(sum: number): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
   return ~sum & 0xffff;
 }
+
+/**
+ * Zero as V8 stores a double rather than a small integer: an object field that starts with it holds doubles
+ * from the first object on. Fields of sequence numbers (unsigned 32-bit) or nanoseconds pass 2^31 sooner
+ * or later, and widening a field from small integer to double then throws away every optimised function
+ * that reads it (and costs a recompilation of each).
+ */
+export const DOUBLE_ZERO = -0;

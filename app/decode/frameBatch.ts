@@ -1,7 +1,7 @@
 import type { RawFrame } from '../capture/types';
 import { DISABLED_FIELD_TREE } from '../fields/tree';
-import { formatIpv4, onesComplementSum, u16, u32 } from './bytes';
-import { newDissection, type CaptureState, type Dissection, type IpRepr, type NextLayer, type TcpRepr, type TransportObserver, type UdpRepr } from './dissection';
+import { DOUBLE_ZERO, formatIpv4, onesComplementSum, u16, u32 } from './bytes';
+import { newDissection, type CaptureState, type Dissection, type IpRepr, type NextLayer, type TcpOptionsRepr, type TcpRepr, type TransportObserver, type UdpRepr } from './dissection';
 import { decodeLayersFrom } from './frame';
 import type { DecodeIssue } from './issue';
 import { TCP_DNS_PORTS, TCP_OPTION_KIND as KIND } from './tcp';
@@ -436,13 +436,19 @@ export class FrameBatchReader {
     flags: 0,
     window: 0,
     urgentPointer: 0,
-    options: { mss: null, windowScale: null, sackPermitted: false, sack: [], tsVal: null, tsEcr: null },
+    options: NO_TCP_OPTIONS,
     payloadLength: 0,
     payloadSource: 0,
     payloadOffset: 0,
     capturedPayloadLength: 0,
     checksumStatus: 'good',
   };
+  /**
+   * The TCP options of frames without and with timestamps. Those of the second kind keep TSval and TSecr as
+   * doubles in place: a field that may hold null holds every new value boxed, two allocations per frame.
+   */
+  private readonly options: TcpOptionsRepr = { mss: null, windowScale: null, sackPermitted: false, sack: [], tsVal: null, tsEcr: null };
+  private readonly timestampedOptions = new TimestampedOptions();
   private readonly udp: UdpRepr = { srcPort: 0, dstPort: 0, length: 0, payloadSource: 0, payloadOffset: 0, capturedPayloadLength: 0, checksumStatus: 'good' };
 
   constructor(private readonly state: CaptureState) {
@@ -516,12 +522,16 @@ export class FrameBatchReader {
     tcp.payloadOffset = r[at + Col.payloadOffset] | 0;
     tcp.capturedPayloadLength = r[at + Col.capturedPayloadLength] | 0;
     tcp.checksumStatus = CHECKSUM_STATUSES[r[at + Col.checksumStatus]] as TcpRepr['checksumStatus'];
-    const o = tcp.options;
+    const tsVal = r[at + Col.tsVal];
+    const o = tsVal === ABSENT ? this.options : this.timestampedOptions;
+    tcp.options = o;
     o.mss = optional(r[at + Col.mss] | 0);
     o.windowScale = optional(r[at + Col.windowScale] | 0);
     o.sackPermitted = r[at + Col.sackPermitted] === 1;
-    o.tsVal = optional(r[at + Col.tsVal]);
-    o.tsEcr = optional(r[at + Col.tsEcr]);
+    if (tsVal !== ABSENT) {
+      o.tsVal = tsVal;
+      o.tsEcr = r[at + Col.tsEcr];
+    }
     // A new array when there are blocks: the analysis keeps a frame's SACK blocks.
     const edges = r[at + Col.sackEdges] | 0;
     o.sack = edges === 0 ? NO_SACK : [];
@@ -543,6 +553,19 @@ export class FrameBatchReader {
 }
 
 const NO_SOURCES: Uint8Array[] = [];
+
+/** TCP options with timestamps (see FrameBatchReader.timestampedOptions); a class, so its fields are its own. */
+class TimestampedOptions implements TcpOptionsRepr {
+  mss: number | null = null;
+  windowScale: number | null = null;
+  sackPermitted = false;
+  sack: number[] = [];
+  tsVal = DOUBLE_ZERO;
+  tsEcr = DOUBLE_ZERO;
+}
+
+/** The reader's TCP header before its first frame. */
+const NO_TCP_OPTIONS: TcpOptionsRepr = { mss: null, windowScale: null, sackPermitted: false, sack: [], tsVal: null, tsEcr: null };
 /** Frames without SACK blocks share this array; nothing adds to a decoded frame's blocks. */
 const NO_SACK: number[] = [];
 

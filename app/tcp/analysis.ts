@@ -1,4 +1,5 @@
-import { DOUBLE_ZERO, seqAdd, seqGe, seqGt, seqLe, seqLt } from './seq';
+import { seqAdd, seqGe, seqGt, seqLe, seqLt } from './seq';
+import { DOUBLE_ZERO } from '../decode/bytes';
 
 /*
  * Wireshark's TCP sequence analysis (tcp_analyze_sequence_number and its callers in

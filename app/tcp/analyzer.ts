@@ -10,7 +10,7 @@ import type { ReassemblyLimits } from './reassembly';
 import { TCP_ANALYSIS_FIELDS as F, UDP_CONVERSATION_FIELDS } from './fields';
 import { FlightTracker, type FlightSummary } from './flight';
 import { RttEstimator, type RttEstimate, type RttSample } from './rtt';
-import { DOUBLE_ZERO } from './seq';
+import { DOUBLE_ZERO } from '../decode/bytes';
 import { TCP_STATE_NAMES, TcpConnectionStates } from './state';
 import { LruMap } from './lru';
 import { TombstoneStore, type Tombstone } from './tombstones';

@@ -1,4 +1,5 @@
-import { DOUBLE_ZERO, seqDiff, seqGt } from './seq';
+import { seqDiff, seqGt } from './seq';
+import { DOUBLE_ZERO } from '../decode/bytes';
 
 /**
  * Little's law for one direction of a connection: the time-average of the bytes in flight

@@ -1,4 +1,5 @@
-import { DOUBLE_ZERO, seqGe, seqGt, seqLe } from './seq';
+import { seqGe, seqGt, seqLe } from './seq';
+import { DOUBLE_ZERO } from '../decode/bytes';
 
 /*
  * Round-trip time of one direction of data, as its sender would measure it, from two kinds of samples:

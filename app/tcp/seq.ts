@@ -37,10 +37,3 @@ export function seqMin(a: number, b: number): number {
   return seqLt(a, b) ? a : b;
 }
 
-/**
- * Zero as V8 stores a double rather than a small integer: an object field that starts with it holds doubles
- * from the first object on. Fields of sequence numbers (unsigned 32-bit) or nanoseconds pass 2^31 sooner
- * or later, and widening a field from small integer to double then throws away every optimised function
- * that reads it (and costs a recompilation of each).
- */
-export const DOUBLE_ZERO = -0;
