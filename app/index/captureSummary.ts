@@ -59,20 +59,18 @@ export class CaptureSummaryBuilder {
   /** Frames of the current run of one link type, not yet counted in linkTypes (most captures have one link type). */
   private runLinkType = -1;
   private runFrames = 0;
-  /** The previous frame's IP pair, already counted: packets come in runs, both ways. */
-  private lastIpSrc = '';
-  private lastIpDst = '';
+  /** The last two IP pairs met, already counted ([src, dst, src, dst]): most frames repeat one, either way round. */
+  private readonly recentIpPairs = ['', '', '', ''];
+  private nextRecentIpPair = 0;
   private readonly protocolRoot: ProtocolNode = { protocol: '', frames: 0, bytes: 0, children: [] };
   /** Child lookup per hierarchy node, so adding a frame is a few map hits rather than array scans. */
   private readonly childIndex = new Map<ProtocolNode, Map<string, ProtocolNode>>();
   /**
-   * The last two protocol stacks met and their hierarchy nodes: most frames repeat one of them (a data
-   * segment and its ACK, a TCP and a UDP flow), and skip the lookups.
+   * The last two protocol stacks met (a data segment and its ACK, a TCP and a UDP flow: most frames repeat
+   * one), with their hierarchy nodes and the frames and bytes not yet added to those nodes.
    */
-  private lastProtocols: readonly string[] = [];
-  private lastPath: ProtocolNode[] = [];
-  private otherProtocols: readonly string[] = [];
-  private otherPath: ProtocolNode[] = [];
+  private recentStack = newStackCount();
+  private otherStack = newStackCount();
   /** IP address pairs seen: the higher address of each pair under the lower (counting a frame builds no string). */
   private readonly ipPairs = new Map<string, Set<string>>();
   private ipPairCount = 0;
@@ -94,7 +92,7 @@ export class CaptureSummaryBuilder {
     if (f.linkType !== this.runLinkType) this.endLinkTypeRun(f.linkType);
     this.runFrames++;
     this.addProtocols(d.protocols, f.originalLength);
-    if (d.ip && !this.isLastIpPair(d.ip.src, d.ip.dst)) this.addIpPair(d.ip.src, d.ip.dst);
+    if (d.ip && !this.isRecentIpPair(d.ip.src, d.ip.dst)) this.addIpPair(d.ip.src, d.ip.dst);
     // The analyzer's record belongs to this frame only when the frame had an (outer) TCP layer.
     const record = d.tcp ? this.tcp.lastRecord : null;
     if (record && record.analysisFlags !== 0) {
@@ -113,6 +111,8 @@ export class CaptureSummaryBuilder {
   }
 
   result(): CaptureSummary {
+    this.flushStack(this.recentStack);
+    this.flushStack(this.otherStack);
     const first = this.firstTime;
     const last = first && { seconds: this.lastSeconds, nanos: this.lastNanos };
     return {
@@ -140,14 +140,15 @@ export class CaptureSummaryBuilder {
     return this.linkTypes;
   }
 
-  /** Whether src and dst are the previous frame's pair, either way round (a segment and its ACK). */
-  private isLastIpPair(src: string, dst: string): boolean {
-    return (src === this.lastIpSrc && dst === this.lastIpDst) || (src === this.lastIpDst && dst === this.lastIpSrc);
+  private isRecentIpPair(src: string, dst: string): boolean {
+    const p = this.recentIpPairs;
+    return (src === p[0] && dst === p[1]) || (src === p[1] && dst === p[0]) || (src === p[2] && dst === p[3]) || (src === p[3] && dst === p[2]);
   }
 
   private addIpPair(src: string, dst: string): void {
-    this.lastIpSrc = src;
-    this.lastIpDst = dst;
+    this.recentIpPairs[this.nextRecentIpPair] = src;
+    this.recentIpPairs[this.nextRecentIpPair + 1] = dst;
+    this.nextRecentIpPair ^= 2;
     const lower = src < dst ? src : dst;
     const higher = src < dst ? dst : src;
     let peers = this.ipPairs.get(lower);
@@ -159,17 +160,30 @@ export class CaptureSummaryBuilder {
   }
 
   private addProtocols(protocols: readonly string[], bytes: number): void {
-    if (protocols !== this.lastProtocols && !sameStrings(protocols, this.lastProtocols)) {
-      const path = protocols === this.otherProtocols || sameStrings(protocols, this.otherProtocols) ? this.otherPath : this.pathOf(protocols);
-      this.otherProtocols = this.lastProtocols;
-      this.otherPath = this.lastPath;
-      this.lastProtocols = protocols;
-      this.lastPath = path;
+    let stack = this.recentStack;
+    if (protocols !== stack.protocols && !sameStrings(protocols, stack.protocols)) {
+      stack = this.otherStack;
+      if (protocols !== stack.protocols && !sameStrings(protocols, stack.protocols)) {
+        // A third stack: the older one's frames go into its nodes, and its place to this one (nodes created now, in capture order).
+        this.flushStack(stack);
+        stack.protocols = protocols;
+        stack.path = this.pathOf(protocols);
+      }
+      this.otherStack = this.recentStack;
+      this.recentStack = stack;
     }
-    for (const node of this.lastPath) {
-      node.frames++;
-      node.bytes += bytes;
+    stack.frames++;
+    stack.bytes += bytes;
+  }
+
+  /** Adds a recent stack's frames and bytes to its hierarchy nodes. */
+  private flushStack(stack: StackCount): void {
+    for (const node of stack.path) {
+      node.frames += stack.frames;
+      node.bytes += stack.bytes;
     }
+    stack.frames = 0;
+    stack.bytes = 0;
   }
 
   /** The hierarchy nodes of a protocol stack, created as needed. */
@@ -190,6 +204,18 @@ export class CaptureSummaryBuilder {
     }
     return path;
   }
+}
+
+/** A protocol stack, its hierarchy nodes and the frames and bytes counted for it but not yet added to them. */
+interface StackCount {
+  protocols: readonly string[];
+  path: ProtocolNode[];
+  frames: number;
+  bytes: number;
+}
+
+function newStackCount(): StackCount {
+  return { protocols: [], path: [], frames: 0, bytes: 0 };
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
