@@ -86,23 +86,46 @@ export async function captureSegments(
  * Replays every TCP connection (or one) through the reference stack and writes its window series as
  * CSV: WINDOWS_CSV_HEADER, then one line per event that changes a value, per data-sending direction.
  */
-export async function runWindows(file: string, options: WindowsOptions, write: (text: string) => void): Promise<void> {
+export async function runWindows(
+  file: string,
+  options: WindowsOptions,
+  write: (text: string) => void,
+  note: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<void> {
   const { streams, streamCount, damaged } = await captureSegments(file, options.stream);
   if (options.stream !== undefined && !streams.has(options.stream)) {
     throw damaged ?? new UsageError(`windows: no TCP stream ${options.stream} in ${file} (it has ${streamCount})`);
   }
   write(`${WINDOWS_CSV_HEADER}\n`);
+  // What the model column cannot say, said once on stderr at the end: the streams whose directions fit
+  // several models equally (the capture holds no evidence between them) or none.
+  const tied: number[] = [];
+  const unfit: number[] = [];
   for (const stream of [...streams.keys()].sort((a, b) => a - b)) {
     const segments = streams.get(stream) ?? [];
     // Done with: a stream's segments go before the next stream is replayed.
     streams.delete(stream);
     for (const direction of windowsSeries(stream, segments, { model: options.model })) {
+      if (options.model === undefined && direction.selection.alternatives.length > 0) tied.push(stream);
+      if (options.model === undefined && direction.selection.selected === null && direction.rows.length > 0) unfit.push(stream);
       // Written in pieces: the text of a long transfer's rows is never all in memory at once.
       for (let at = 0; at < direction.rows.length; at += CSV_ROWS_PER_WRITE) {
         write(`${windowsCsvLines(direction, at, at + CSV_ROWS_PER_WRITE).join('\n')}\n`);
       }
     }
   }
+  if (tied.length > 0) {
+    note(`wirelens: windows: ${streamList(tied)}: the capture cannot tell the models that fit apart; the model column shows the tightest, --model NAME replays another\n`);
+  }
+  if (unfit.length > 0) note(`wirelens: windows: ${streamList(unfit)}: no cwnd model fits (a paced or rate-based sender such as BBR); cwnd left empty\n`);
   // Like tshark, what could be read is shown, then the damage is reported.
   if (damaged) throw damaged;
+}
+
+/** 'stream 4' or 'streams 0, 3, 7 and 12 more', each stream once. */
+function streamList(streams: readonly number[]): string {
+  const unique = [...new Set(streams)];
+  if (unique.length === 1) return `stream ${unique[0]}`;
+  const shown = unique.slice(0, 10).join(', ');
+  return `streams ${shown}${unique.length > 10 ? ` and ${unique.length - 10} more` : ''}`;
 }
