@@ -22,7 +22,8 @@ const MAX_CACHED_ADDRESS_TEXTS = 1 << 16;
 const macTexts = new Map<number, { high: number; text: string }>();
 const ipv4Texts = new Map<number, string>();
 
-function signed32(b: Uint8Array, at: number): number {
+/** The 4 bytes at b[at] as a signed 32-bit integer: a key V8 keeps unboxed (see the address texts below). */
+export function signed32(b: Uint8Array, at: number): number {
   return (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
 }
 

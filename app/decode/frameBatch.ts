@@ -1,6 +1,6 @@
 import type { RawFrame } from '../capture/types';
 import { DISABLED_FIELD_TREE } from '../fields/tree';
-import { DOUBLE_ZERO, formatIpv4, onesComplementSum, u16, u32 } from './bytes';
+import { DOUBLE_ZERO, formatIpv4, onesComplementSum, signed32, u16, u32 } from './bytes';
 import { newDissection, type CaptureState, type Dissection, type IpRepr, type NextLayer, type TcpOptionsRepr, type TcpRepr, type TransportObserver, type UdpRepr } from './dissection';
 import { decodeLayersFrom } from './frame';
 import type { DecodeIssue } from './issue';
@@ -73,7 +73,7 @@ const TRANSPORT_UDP = 2;
 const ABSENT = -1;
 const MAX_SACK_EDGES = 8;
 const CHECKSUM_STATUSES = ['good', 'bad', 'unverified', 'none'] as const;
-const CHECKSUM_UNVERIFIED = 2;
+const CHECKSUM_UNVERIFIED = checksumCode('unverified');
 
 /** The stacks of addCommonTcp's frames (decodeFrame names the payload of a TCP segment "data"). */
 const ETH_IPV4_TCP = ['eth', 'ethertype', 'ip', 'tcp'];
@@ -370,7 +370,7 @@ export class FrameBatchWriter {
 
   /** addressId of the IPv4 address at b[at], by its value: no text looked up for addresses met before. */
   private ipv4AddressId(b: Uint8Array, at: number): number {
-    const value = (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+    const value = signed32(b, at);
     let id = this.ipv4Ids.get(value);
     if (id === undefined) {
       id = this.addressId(formatIpv4(b, at));
@@ -427,6 +427,12 @@ export class FrameBatchReader {
   private readonly stacks: string[][] = [];
   private readonly d: Dissection;
   private readonly ip: IpRepr = { version: 4, src: '', dst: '', protocol: 0, ttl: 0, payloadLength: 0, reassembled: false, fragment: false };
+  /**
+   * The TCP options of frames without and with timestamps. Those of the second kind keep TSval and TSecr as
+   * doubles in place: a field that may hold null holds every new value boxed, two allocations per frame.
+   */
+  private readonly options: TcpOptionsRepr = { mss: null, windowScale: null, sackPermitted: false, sack: [], tsVal: null, tsEcr: null };
+  private readonly timestampedOptions = new TimestampedOptions();
   private readonly tcp: TcpRepr = {
     srcPort: 0,
     dstPort: 0,
@@ -436,19 +442,13 @@ export class FrameBatchReader {
     flags: 0,
     window: 0,
     urgentPointer: 0,
-    options: NO_TCP_OPTIONS,
+    options: this.options,
     payloadLength: 0,
     payloadSource: 0,
     payloadOffset: 0,
     capturedPayloadLength: 0,
     checksumStatus: 'good',
   };
-  /**
-   * The TCP options of frames without and with timestamps. Those of the second kind keep TSval and TSecr as
-   * doubles in place: a field that may hold null holds every new value boxed, two allocations per frame.
-   */
-  private readonly options: TcpOptionsRepr = { mss: null, windowScale: null, sackPermitted: false, sack: [], tsVal: null, tsEcr: null };
-  private readonly timestampedOptions = new TimestampedOptions();
   private readonly udp: UdpRepr = { srcPort: 0, dstPort: 0, length: 0, payloadSource: 0, payloadOffset: 0, capturedPayloadLength: 0, checksumStatus: 'good' };
 
   constructor(private readonly state: CaptureState) {
@@ -563,9 +563,6 @@ class TimestampedOptions implements TcpOptionsRepr {
   tsVal = DOUBLE_ZERO;
   tsEcr = DOUBLE_ZERO;
 }
-
-/** The reader's TCP header before its first frame. */
-const NO_TCP_OPTIONS: TcpOptionsRepr = { mss: null, windowScale: null, sackPermitted: false, sack: [], tsVal: null, tsEcr: null };
 /** Frames without SACK blocks share this array; nothing adds to a decoded frame's blocks. */
 const NO_SACK: number[] = [];
 

@@ -734,7 +734,6 @@ function isInOrder(flow: TcpFlowAnalysis): boolean {
   return true;
 }
 
-
 /** The shift Wireshark applies to the peer's window for "window full": none until its first pure ACK. */
 function peerShift(rev: TcpFlowAnalysis): number {
   if (rev.isFirstAck || rev.windowScale === WINDOW_SCALE_NONE) return 0;
