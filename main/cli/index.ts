@@ -1,3 +1,4 @@
+import { startDecodeThread } from '../io/decodeThread';
 import { CaptureFileError } from '../io/readCapture';
 import { createOutput, type Output } from './output';
 import { UsageError } from './errors';
@@ -40,8 +41,14 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
   switch (command) {
     case 'summary': {
       const file = onlyFile(rest.filter((a) => a !== '--json'), 'summary');
-      const { runSummary } = await import('./summary');
-      return runSummary(file, { json: rest.includes('--json') }, write);
+      // The decoding thread starts while this one loads the analysis code (a thread takes longer to start).
+      const decoding = startDecodeThread(file);
+      try {
+        const { runSummary } = await import('./summary');
+        return await runSummary(file, { json: rest.includes('--json') }, write, decoding);
+      } finally {
+        decoding?.terminate();
+      }
     }
     case 'fields': {
       const { parseFieldsArgs, runFields } = await import('./fields');

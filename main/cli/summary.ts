@@ -1,16 +1,20 @@
 import { CaptureSummaryBuilder, type CaptureSummary, type ProtocolNode } from '../../app/index/captureSummary';
 import { TcpAnalyzer } from '../../app/tcp/analyzer';
 import { analyzeFile, BUNDLED_DECODE_WORKER } from '../io/analyzeFile';
+import type { DecodeThread } from '../io/decodeThread';
 
 export interface SummaryOptions {
   json: boolean;
 }
 
-/** `wirelens summary FILE [--json]`: runs the whole analysis pipeline and prints the capture-wide counts. */
-export async function runSummary(file: string, options: SummaryOptions, write: (text: string) => void): Promise<void> {
+/**
+ * `wirelens summary FILE [--json]`: runs the whole analysis pipeline and prints the capture-wide counts.
+ * `decoding`: the decoding thread already started on the file, if the caller started it.
+ */
+export async function runSummary(file: string, options: SummaryOptions, write: (text: string) => void, decoding?: DecodeThread): Promise<void> {
   const tcp = new TcpAnalyzer();
   const builder = new CaptureSummaryBuilder(tcp);
-  const { problem } = await analyzeFile(file, { withTree: false, tcp, onFrame: (d) => builder.add(d), decodeWorker: BUNDLED_DECODE_WORKER });
+  const { problem } = await analyzeFile(file, { withTree: false, tcp, onFrame: (d) => builder.add(d), decodeWorker: decoding ?? BUNDLED_DECODE_WORKER });
   if (problem) builder.setFileProblem(problem);
   const summary = builder.result();
   write(options.json ? `${JSON.stringify({ file, ...summary }, null, 2)}\n` : formatSummary(file, summary));

@@ -1,23 +1,13 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { CaptureProblem } from '../../app/capture/types';
 import type { Dissection } from '../../app/decode/dissection';
 import { decodeFrame, newCaptureState } from '../../app/decode/frame';
 import { FrameBatchReader } from '../../app/decode/frameBatch';
 import type { TcpAnalyzer } from '../../app/tcp/analyzer';
-import type { DecodeWorkerStart, FromDecodeWorker, ToDecodeWorker } from './decodeWorker';
+import { DecodeThread } from './decodeThread';
+import type { FromDecodeWorker, ToDecodeWorker } from './decodeWorker';
 import { CaptureFileError, readCaptureFile } from './readCapture';
 
-/**
- * The decoding thread's script where the command line's bundle has it beside itself (out/cli, built by
- * scripts/build-cli.mjs); undefined when running from the TypeScript sources (tests), which then decode
- * on one thread (test/main/io/analyzeFile.test.ts shows both give the same analysis).
- */
-export const BUNDLED_DECODE_WORKER: URL | undefined = (() => {
-  const script = new URL('./decodeWorker.mjs', import.meta.url);
-  return script.protocol === 'file:' && existsSync(fileURLToPath(script)) ? script : undefined;
-})();
+export { BUNDLED_DECODE_WORKER } from './decodeThread';
 
 export interface AnalyzeOptions {
   /** Build each frame's field tree (details, `fields`); the indexing path leaves it off. */
@@ -32,9 +22,10 @@ export interface AnalyzeOptions {
    * A build of main/io/decodeWorker.ts: frames are then read and decoded on that thread while this one
    * analyses them (about twice as fast on two cores). Only without trees, and the dissections onFrame gets
    * are those of app/decode/frameBatch.ts: frame, protocols, problem, IP, TCP and UDP headers, and no
-   * payload bytes except for payloads the analysis decodes (so not for following streams).
+   * payload bytes except for payloads the analysis decodes (so not for following streams). Or that thread
+   * already started on this file (startDecodeThread), which this run then owns.
    */
-  decodeWorker?: URL | string;
+  decodeWorker?: URL | string | DecodeThread;
 }
 
 export interface AnalyzeResult {
@@ -47,6 +38,7 @@ export interface AnalyzeResult {
 /** Reads a capture file from disk and runs every frame through the decoding pipeline, in order. */
 export async function analyzeFile(path: string, options: AnalyzeOptions): Promise<AnalyzeResult> {
   if (options.decodeWorker !== undefined && !options.withTree) return analyzeInTwoThreads(path, options, options.decodeWorker);
+  if (options.decodeWorker instanceof DecodeThread) options.decodeWorker.terminate();
   const state = newCaptureState(options.tcp ?? null);
   let frames = 0;
   let problem: CaptureProblem | null = null;
@@ -68,23 +60,27 @@ export async function analyzeFile(path: string, options: AnalyzeOptions): Promis
 }
 
 /** Decoding on a worker thread, the analysis here, batch by batch in frame order. */
-function analyzeInTwoThreads(path: string, options: AnalyzeOptions, script: URL | string): Promise<AnalyzeResult> {
+function analyzeInTwoThreads(path: string, options: AnalyzeOptions, decoder: URL | string | DecodeThread): Promise<AnalyzeResult> {
+  if (decoder instanceof DecodeThread && (decoder.path !== path || options.signal?.aborted)) {
+    decoder.terminate();
+    if (decoder.path !== path) throw new Error(`the decoding thread reads ${decoder.path}, not ${path}`);
+  }
   options.signal?.throwIfAborted();
   const reader = new FrameBatchReader(newCaptureState(options.tcp ?? null));
-  const worker = new Worker(script, { workerData: { path } satisfies DecodeWorkerStart });
+  const thread = decoder instanceof DecodeThread ? decoder : new DecodeThread(decoder, path);
   return new Promise<AnalyzeResult>((resolve, reject) => {
     let settled = false;
     const settle = (result: AnalyzeResult | null, error?: unknown) => {
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', abort);
-      void worker.terminate();
+      thread.terminate();
       if (result) resolve(result);
       else reject(error);
     };
     const abort = () => settle(null, options.signal?.reason);
     options.signal?.addEventListener('abort', abort);
-    worker.on('message', (message: FromDecodeWorker) => {
+    const onMessage = (message: FromDecodeWorker) => {
       if (settled) return;
       switch (message.kind) {
         case 'batch':
@@ -95,7 +91,7 @@ function analyzeInTwoThreads(path: string, options: AnalyzeOptions, script: URL 
             settle(null, error);
             return;
           }
-          worker.postMessage({ kind: 'analysed', rows: message.batch.rows } satisfies ToDecodeWorker, [message.batch.rows.buffer as ArrayBuffer]);
+          thread.worker.postMessage({ kind: 'analysed', rows: message.batch.rows } satisfies ToDecodeWorker, [message.batch.rows.buffer as ArrayBuffer]);
           return;
         case 'done':
           options.tcp?.finish();
@@ -105,8 +101,11 @@ function analyzeInTwoThreads(path: string, options: AnalyzeOptions, script: URL 
           settle(null, message.path !== null ? new CaptureFileError(message.message, message.code, message.path) : new Error(message.message));
           return;
       }
+    };
+    thread.listen({
+      message: onMessage,
+      error: (error) => settle(null, error),
+      exit: () => settle(null, new Error('The decoding thread stopped before the end of the file.')),
     });
-    worker.on('error', (error) => settle(null, error));
-    worker.on('exit', () => settle(null, new Error('The decoding thread stopped before the end of the file.')));
   });
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { CaptureSummaryBuilder, type CaptureSummary } from '../../../app/index/c
 import { TcpAnalyzer, type TcpSegmentEvent } from '../../../app/tcp/analyzer';
 import type { ConversationSummary } from '../../../app/tcp/conversation';
 import { analyzeFile } from '../../../main/io/analyzeFile';
+import { DecodeThread } from '../../../main/io/decodeThread';
 import { CaptureFileError } from '../../../main/io/readCapture';
 import { CORPUS_DIR, SAMPLES_DIR, captureFiles, displayPath } from '../../helpers/tshark';
 import { decodeWorkerScript } from '../helpers/captureWorker';
@@ -32,7 +33,7 @@ interface Analysis {
   format: string | null;
 }
 
-async function analyse(file: string, decodeWorker: string | undefined): Promise<Analysis> {
+async function analyse(file: string, decodeWorker: string | DecodeThread | undefined): Promise<Analysis> {
   const conversations: ConversationSummary[] = [];
   const segments: TcpSegmentEvent[] = [];
   const tcp = new TcpAnalyzer({ onConversationEnd: (c) => conversations.push(c), onSegment: (e) => segments.push(e) });
@@ -66,6 +67,22 @@ describe('analyzeFile on two threads', () => {
     expect(twoThreads.conversations).toEqual(oneThread.conversations);
     expect(twoThreads.segments).toEqual(oneThread.segments);
     expect(twoThreads.format).toBe(oneThread.format);
+  });
+
+  it('a decoding thread started early: what it sent before the analysis listened is analysed, in order', async () => {
+    // The largest capture, so that the thread has sent several batches (and stopped, MAX_BATCHES_AHEAD) or all of them.
+    const file = [...FILES].sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    const thread = new DecodeThread(script, file);
+    await new Promise<void>((resolve) => thread.worker.once('message', () => setTimeout(resolve, 200)));
+    const early = await analyse(file, thread);
+    expect(early).toEqual(await analyse(file, undefined));
+  });
+
+  it('a decoding thread started on another file is refused and stopped, not analysed', async () => {
+    const thread = new DecodeThread(script, FILES[0]);
+    const exited = new Promise((resolve) => thread.worker.once('exit', resolve));
+    await expect(analyse(FILES[1], thread)).rejects.toThrow(`the decoding thread reads ${FILES[0]}, not ${FILES[1]}`);
+    await exited;
   });
 
   it('a missing file: the same CaptureFileError as one thread', async () => {
