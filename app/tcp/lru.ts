@@ -21,13 +21,13 @@ export class LruMap<T> {
 
   /** The value of a key, made the most recently active. */
   touch(key: string): T | undefined {
+    // Packets of one conversation come in runs: most often it is the newest already (no map lookup then).
+    const newest = this.newest;
+    if (newest !== null && newest.key === key) return newest.value;
     const node = this.nodes.get(key);
     if (!node) return undefined;
-    // Packets of one conversation come in runs: most often it is the newest already.
-    if (node !== this.newest) {
-      this.unlink(node);
-      this.append(node);
-    }
+    this.unlink(node);
+    this.append(node);
     return node.value;
   }
 
