@@ -62,6 +62,8 @@ const enum Col {
   tsVal,
   tsEcr,
   sackEdges,
+  /** The frame's first problem: its index in the batch's issue table, or ABSENT. */
+  issue,
   /** Up to four SACK blocks: a TCP header has room for no more (RFC 2018 section 3). */
   sack,
   stride = sack + 8,
@@ -98,8 +100,11 @@ export interface FrameBatch {
   /** Addresses first named in this batch, numbered on from those of earlier batches. */
   newAddresses: string[];
   newStacks: string[][];
-  /** Row index and problem of frames that have one. */
-  issues: [number, DecodeIssue][];
+  /**
+   * The distinct problems of the batch's frames (rows name theirs by index). Malformed frames often come by
+   * the thousand with the same problem: one object each would be copied between the threads one by one.
+   */
+  issues: DecodeIssue[];
   /** Row index, byte sources and the layer still to decode, of frames whose TCP payload waits for the analysis. */
   deferred: [number, Uint8Array[], NextLayer][];
 }
@@ -135,7 +140,9 @@ export class FrameBatchWriter {
   /** The previous frame's stack and its number: most frames repeat it. */
   private lastStack: readonly string[] | null = null;
   private lastStackId = ABSENT;
-  private issues: [number, DecodeIssue][] = [];
+  private issues: DecodeIssue[] = [];
+  /** The batch's issue table by issue (code, layer, offset, message). */
+  private readonly issueIndex = new Map<string, number>();
   private deferred: [number, Uint8Array[], NextLayer][] = [];
   /** Address numbers of IPv4 addresses by their value as a signed 32-bit integer (addCommonTcp). */
   private readonly ipv4Ids = new Map<number, number>();
@@ -215,7 +222,7 @@ export class FrameBatchWriter {
     } else {
       r[at + Col.transport] = TRANSPORT_NONE;
     }
-    if (d.malformed) this.issues.push([this.count, d.malformed]);
+    r[at + Col.issue] = d.malformed ? this.issueId(d.malformed) : ABSENT;
     // The frame's bytes are views into the reader's buffer: the payload's decoder gets copies.
     if (deferred) this.deferred.push([this.count, d.sources.map((s) => s.slice()), deferred]);
     this.count++;
@@ -338,6 +345,7 @@ export class FrameBatchWriter {
     r[row + Col.tsVal] = tsVal;
     r[row + Col.tsEcr] = tsEcr;
     r[row + Col.sackEdges] = sackEdges;
+    r[row + Col.issue] = ABSENT;
     for (let i = 0; i < sackEdges; i++) r[row + Col.sack + i] = u32(b, sackAt + 4 * i);
     this.count++;
     return true;
@@ -359,6 +367,7 @@ export class FrameBatchWriter {
     this.newAddresses = [];
     this.newStacks = [];
     this.issues = [];
+    this.issueIndex.clear();
     this.deferred = [];
     return batch;
   }
@@ -394,6 +403,17 @@ export class FrameBatchWriter {
     this.lastAddresses[this.lastAddressSlot] = address;
     this.lastAddressIds[this.lastAddressSlot] = id;
     this.lastAddressSlot ^= 1;
+    return id;
+  }
+
+  private issueId(issue: DecodeIssue): number {
+    const key = `${issue.code} ${issue.layer} ${issue.offset} ${issue.message}`;
+    let id = this.issueIndex.get(key);
+    if (id === undefined) {
+      id = this.issues.length;
+      this.issueIndex.set(key, id);
+      this.issues.push(issue);
+    }
     return id;
   }
 
@@ -463,11 +483,9 @@ export class FrameBatchReader {
     const d = this.d;
     const f = d.frame;
     const observer = this.state.tcp;
-    let nextIssue = 0;
     let nextDeferred = 0;
     for (let i = 0; i < batch.count; i++) {
       const at = i * Col.stride;
-      const issue = nextIssue < batch.issues.length && batch.issues[nextIssue][0] === i ? batch.issues[nextIssue++][1] : null;
       const deferred = nextDeferred < batch.deferred.length && batch.deferred[nextDeferred][0] === i ? batch.deferred[nextDeferred++] : null;
       f.number = r[at + Col.number] | 0;
       f.linkType = r[at + Col.linkType] | 0;
@@ -480,7 +498,8 @@ export class FrameBatchReader {
       // Shared with every frame of the same stack, unless a payload is still to be decoded into it.
       d.protocols = deferred ? [...stack] : stack;
       d.sources = deferred ? deferred[1] : NO_SOURCES;
-      d.malformed = issue;
+      const issue = r[at + Col.issue];
+      d.malformed = issue === ABSENT ? null : batch.issues[issue];
       d.ip = r[at + Col.ipVersion] === 0 ? null : this.readIp(r, at);
       const transport = r[at + Col.transport];
       d.tcp = transport === TRANSPORT_TCP ? this.readTcp(r, at) : null;
