@@ -223,8 +223,8 @@ export class TcpFlowAnalysis {
   unackedInOrder = true;
   /** SACK blocks of this side's last segment, relative to the peer's base (Wireshark keeps at most 3). */
   sackBlockCount = 0;
-  readonly sackLeft: number[] = [0, 0, 0];
-  readonly sackRight: number[] = [0, 0, 0];
+  readonly sackLeft: number[] = [DOUBLE_ZERO, DOUBLE_ZERO, DOUBLE_ZERO];
+  readonly sackRight: number[] = [DOUBLE_ZERO, DOUBLE_ZERO, DOUBLE_ZERO];
   pushBytesSent = 0;
   pushSetLast = false;
 }

@@ -31,10 +31,17 @@ export interface RttSample {
   source: RttSampleSource;
 }
 
-interface TimedSegment {
-  end: number;
-  sentNs: number;
-  retransmitted: boolean;
+/** A class whose numbers are doubles from the first one: sequence numbers pass 2^31 and times are large. */
+class TimedSegment {
+  end = DOUBLE_ZERO;
+  sentNs = DOUBLE_ZERO;
+  retransmitted = false;
+
+  constructor(end: number, sentNs: number, retransmitted: boolean) {
+    this.end = end;
+    this.sentNs = sentNs;
+    this.retransmitted = retransmitted;
+  }
 }
 
 export interface RttEstimate {
@@ -105,7 +112,7 @@ export class RttEstimator {
     }
     if (!isRetransmission) {
       if (this.timed.length - this.timedHead >= MAX_TIMED) this.dropTimed(1);
-      this.timed.push({ end, sentNs: atNs, retransmitted: overlapsSent });
+      this.timed.push(new TimedSegment(end, atNs, overlapsSent));
       this.highestSent = end;
     }
   }
