@@ -1,4 +1,4 @@
-import { seqAdd, seqGe, seqGt, seqLe, seqLt } from './seq';
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq';
 import { DOUBLE_ZERO } from '../decode/bytes';
 
 /*
@@ -338,7 +338,7 @@ export class TcpConversationAnalysis {
       if (flags & ACK) relAck = (ack - rev.baseSeq) >>> 0;
       // SYNs are never scaled (RFC 7323 section 2.2).
       if (!(flags & SYN) && fwd.windowScale >= 0) windowSize = (seg.window << fwd.windowScale) >>> 0;
-      nxtseq = (relSeq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
+      nxtseq = seqAdd(relSeq, seglen + (flags & (SYN | FIN) ? 1 : 0));
     }
     const windowScaleFactor = flags & SYN ? null : fwd.windowScale >= 0 ? 1 << fwd.windowScale : fwd.windowScale;
 
@@ -557,7 +557,7 @@ export class TcpConversationAnalysis {
           if (relStart < first) first = relStart;
         }
       }
-      let inFlight = (last - first) >>> 0;
+      let inFlight = seqDiff(first, last) >>> 0;
       let delivered = 0;
       for (let i = 0; i < rev.sackBlockCount; i++) delivered = (delivered + rev.sackRight[i] - rev.sackLeft[i]) >>> 0;
       inFlight = (inFlight - delivered) >>> 0;
@@ -705,7 +705,7 @@ export class TcpConversationAnalysis {
 const IN_ORDER_SPAN = 1 << 30;
 
 function withinInOrderSpan(a: number, b: number): boolean {
-  return ((b - a) >>> 0) < IN_ORDER_SPAN || ((a - b) >>> 0) < IN_ORDER_SPAN;
+  return seqDiff(a, b) >>> 0 < IN_ORDER_SPAN || seqDiff(b, a) >>> 0 < IN_ORDER_SPAN;
 }
 
 /** Adds a segment sent to the flow's unacknowledged list, keeping track of whether the list is in order. */
