@@ -3,6 +3,7 @@ import { TcpAnalyzer } from '../../app/tcp/analyzer';
 import type { RttEstimate } from '../../app/tcp/rtt';
 import type { FlightSummary } from '../../app/tcp/flight';
 import { analyzeFile, BUNDLED_DECODE_WORKER } from '../io/analyzeFile';
+import type { DecodeThread } from '../io/decodeThread';
 import { CaptureFileError } from '../io/readCapture';
 
 export interface FlowsOptions {
@@ -12,9 +13,10 @@ export interface FlowsOptions {
 /**
  * `wirelens flows FILE [--json]`: every TCP and UDP conversation (tcp.stream / udp.stream numbering), with
  * frames and bytes per direction, times, and for TCP the handshake, who closed, both ends' RFC 9293 states
- * and the RTT of each direction's data. TCP first, then UDP, each by stream number.
+ * and the RTT of each direction's data. TCP first, then UDP, each by stream number. `decoding`: the decoding
+ * thread already started on the file, if the caller started it.
  */
-export async function runFlows(file: string, options: FlowsOptions, write: (text: string) => void): Promise<void> {
+export async function runFlows(file: string, options: FlowsOptions, write: (text: string) => void, decoding?: DecodeThread): Promise<void> {
   const conversations = new Map<string, ConversationSummary>();
   const analyzer = new TcpAnalyzer({
     onConversationEnd(summary) {
@@ -27,7 +29,7 @@ export async function runFlows(file: string, options: FlowsOptions, write: (text
   const { problem } = await analyzeFile(file, {
     withTree: false,
     tcp: analyzer,
-    decodeWorker: BUNDLED_DECODE_WORKER,
+    decodeWorker: decoding ?? BUNDLED_DECODE_WORKER,
     onFrame(d) {
       captureStart ??= { seconds: d.frame.tsSeconds, nanos: d.frame.tsNanos };
     },

@@ -1,4 +1,4 @@
-import { startDecodeThread } from '../io/decodeThread';
+import { startDecodeThread, type DecodeThread } from '../io/decodeThread';
 import { CaptureFileError } from '../io/readCapture';
 import { createOutput, type Output } from './output';
 import { UsageError } from './errors';
@@ -41,14 +41,10 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
   switch (command) {
     case 'summary': {
       const file = onlyFile(rest.filter((a) => a !== '--json'), 'summary');
-      // The decoding thread starts while this one loads the analysis code (a thread takes longer to start).
-      const decoding = startDecodeThread(file);
-      try {
+      return withDecodeThread(file, async (decoding) => {
         const { runSummary } = await import('./summary');
-        return await runSummary(file, { json: rest.includes('--json') }, write, decoding);
-      } finally {
-        decoding?.terminate();
-      }
+        return runSummary(file, { json: rest.includes('--json') }, write, decoding);
+      });
     }
     case 'fields': {
       const { parseFieldsArgs, runFields } = await import('./fields');
@@ -62,8 +58,10 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
     }
     case 'flows': {
       const file = onlyFile(rest.filter((a) => a !== '--json'), 'flows');
-      const { runFlows } = await import('./flows');
-      return runFlows(file, { json: rest.includes('--json') }, write);
+      return withDecodeThread(file, async (decoding) => {
+        const { runFlows } = await import('./flows');
+        return runFlows(file, { json: rest.includes('--json') }, write, decoding);
+      });
     }
     case 'capture': {
       const { runCapture } = await import('./capture');
@@ -96,6 +94,19 @@ async function dispatch(argv: string[], out: Output): Promise<void> {
       return;
     default:
       throw new UsageError(`unknown command '${command}' (try 'wirelens help')`);
+  }
+}
+
+/**
+ * Runs a command over one capture with the decoding thread already started on it: the thread boots (which
+ * takes longer) while this one loads the command's analysis code. The thread is stopped however it ends.
+ */
+async function withDecodeThread(file: string, run: (decoding: DecodeThread | undefined) => Promise<void>): Promise<void> {
+  const decoding = startDecodeThread(file);
+  try {
+    await run(decoding);
+  } finally {
+    decoding?.terminate();
   }
 }
 
