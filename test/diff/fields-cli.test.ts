@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFieldsArgs, runFields } from '../../main/cli/fields';
 import { UsageError } from '../../main/cli/errors';
+import { builtCliSkipReason, REPO } from '../helpers/cli';
 import { CORPUS_DIR, runTshark, tsharkFieldsArgs, tsharkSkipReason } from '../helpers/tshark';
 
 /*
@@ -12,22 +13,10 @@ import { CORPUS_DIR, runTshark, tsharkFieldsArgs, tsharkSkipReason } from '../he
  * and through the built command (bin/wirelens.mjs) when it has been built (npm run build:cli).
  */
 
-const REPO = resolve(__dirname, '../..');
-/** bin/wirelens.mjs refuses to run (exit 2) until the command line has been bundled (into out/cli). */
-const cliBuilt = spawnSync(process.execPath, ['bin/wirelens.mjs', 'help'], { cwd: REPO }).status === 0;
-/** A bundle older than the sources would test yesterday's code. */
-const cliFresh = cliBuilt && newestModification(join(REPO, 'out/cli')) >= Math.max(newestModification(join(REPO, 'app')), newestModification(join(REPO, 'main')));
-if (cliBuilt && !cliFresh) console.log('skipping the built-command comparison: out/cli is older than app/ or main/ (npm run build:cli)');
+const cliSkipReason = builtCliSkipReason();
+const cliFresh = cliSkipReason === null;
+if (cliSkipReason) console.log(`skipping the built-command comparison: ${cliSkipReason}`);
 
-function newestModification(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestModification(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 const FIELDS = [
   'frame.number', 'frame.time_epoch', 'frame.len', 'eth.src', 'eth.type', 'ip.src', 'ip.dst', 'ip.ttl', 'ip.id',
   'ip.flags.df', 'ipv6.src', 'ipv6.hlim', 'tcp.srcport', 'tcp.flags', 'tcp.seq_raw', 'tcp.options.mss_val',

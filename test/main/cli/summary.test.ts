@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFlows } from '../../../main/cli/flows';
 import { runSummary } from '../../../main/cli/summary';
+import { builtCliSkipReason, REPO } from '../../helpers/cli';
 import { CORPUS_DIR, SAMPLES_DIR, captureFiles, displayPath } from '../../helpers/tshark';
 
 /*
@@ -14,21 +15,8 @@ import { CORPUS_DIR, SAMPLES_DIR, captureFiles, displayPath } from '../../helper
  * commands decode on one thread: both must print the same. A missing file is one line and exit code 2.
  */
 
-const REPO = resolve(__dirname, '../../..');
-const cliBuilt = spawnSync(process.execPath, ['bin/wirelens.mjs', 'help'], { cwd: REPO }).status === 0;
-/** A bundle older than the sources would test yesterday's code. */
-const cliFresh = cliBuilt && newestModification(join(REPO, 'out/cli')) >= Math.max(newestModification(join(REPO, 'app')), newestModification(join(REPO, 'main')));
-if (!cliFresh) console.log('skipping the built summary and flows commands: out/cli is missing or older than app/ or main/ (npm run build:cli)');
-
-function newestModification(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestModification(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
+const cliSkipReason = builtCliSkipReason();
+if (cliSkipReason) console.log(`skipping the built summary and flows commands: ${cliSkipReason}`);
 
 /** The sample, the largest corpus capture (several batches) and one with malformed frames and a cut-off end. */
 const FILES = [
@@ -49,7 +37,7 @@ async function inProcess(run: (write: (text: string) => void) => Promise<void>):
   return text;
 }
 
-describe.skipIf(!cliFresh)('the built summary and flows commands', () => {
+describe.skipIf(cliSkipReason !== null)('the built summary and flows commands', () => {
   it('has captures to run', () => {
     expect(FILES.length).toBeGreaterThanOrEqual(2);
   });
